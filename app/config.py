@@ -1,0 +1,63 @@
+"""Settings (``VETCRED_*`` environment variables) and the paths of the files vetcred ships."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.errors import ConfigurationError
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# A wheel carries the top-level folders inside the package (pyproject: force-include); a checkout has them beside it.
+_DATA_DIR = _PACKAGE_DIR / "_data" if (_PACKAGE_DIR / "_data").is_dir() else _PACKAGE_DIR.parent
+
+SCHEMAS_DIR = _DATA_DIR / "schemas"
+CONTEXTS_DIR = SCHEMAS_DIR / "contexts"
+JSON_SCHEMAS_DIR = SCHEMAS_DIR / "jsonschema"
+MIGRATIONS_DIR = _DATA_DIR / "migrations"
+ALEMBIC_INI = _DATA_DIR / "alembic.ini"
+
+PLACEHOLDER_TOKENS = frozenset({"changeme", "change-me", "admin", "secret", "password", "token", "test"})
+MIN_ADMIN_TOKEN_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="VETCRED_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str = "sqlite:///./vetcred.db"
+    public_url: str = "http://127.0.0.1:8000"
+    admin_token: str | None = None
+    keys_dir: Path = Path("keys")
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("VETCRED_PUBLIC_URL must be an absolute http(s) URL")
+        if parts.path not in ("", "/"):
+            raise ValueError("VETCRED_PUBLIC_URL must not have a path (did:web ids are built from its host)")
+        return value.rstrip("/")
+
+    @property
+    def master_key_path(self) -> Path:
+        return self.keys_dir / "master.key"
+
+    def check_admin_token(self) -> None:
+        """Refuse a placeholder or short admin token outside development."""
+        token = self.admin_token
+        if self.environment == "development":
+            return
+        if token is None or token.lower() in PLACEHOLDER_TOKENS or len(token) < MIN_ADMIN_TOKEN_LENGTH:
+            raise ConfigurationError(
+                f"VETCRED_ADMIN_TOKEN must be a random string of at least {MIN_ADMIN_TOKEN_LENGTH} characters "
+                "in production (generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )

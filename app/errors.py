@@ -1,0 +1,89 @@
+"""The one error tree of vetcred: each error has a stable ``code`` and a human ``detail``.
+
+    VetcredError
+    ├── ConfigurationError        settings that make the service unsafe or unable to start
+    ├── NotFound                  a resource that does not exist (or belongs to another issuer)
+    ├── Conflict                  a request that clashes with the state of a resource
+    ├── InvalidInput              input that passed the edge but breaks a domain rule
+    ├── AuthenticationError       a missing or wrong admin token / API key
+    ├── JsonLdError               the document cannot be processed as JSON-LD safely
+    │   ├── UnknownContext        a context the offline loader does not ship (never fetched)
+    │   ├── UnsafeDocument        a term or type that does not expand to an absolute IRI
+    │   └── CanonicalizationLimit a blank-node graph too costly to canonicalize
+    ├── KeyMaterialError          a key that cannot be decoded, decrypted or used
+    ├── DidResolutionError        a DID or verification method that cannot be resolved
+    ├── ProofError                a proof that is malformed or does not verify
+    └── CredentialSchemaError     an issued credential that fails the official JSON Schema (a bug)
+
+``app/api/errors.py`` is the only place that maps these to HTTP statuses.
+"""
+
+from __future__ import annotations
+
+
+class VetcredError(Exception):
+    """Base of every error vetcred raises on purpose."""
+
+    code = "vetcred_error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class ConfigurationError(VetcredError):
+    code = "configuration_error"
+
+
+class NotFound(VetcredError):
+    code = "not_found"
+
+
+class Conflict(VetcredError):
+    code = "conflict"
+
+
+class InvalidInput(VetcredError):
+    """Breaks a domain rule; ``field`` names the input field (a dotted path) when there is one."""
+
+    code = "invalid_input"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.field = field
+
+
+class AuthenticationError(VetcredError):
+    code = "authentication_failed"
+
+
+class JsonLdError(VetcredError):
+    code = "jsonld_error"
+
+
+class UnknownContext(JsonLdError):
+    code = "unknown_context"
+
+
+class UnsafeDocument(JsonLdError):
+    code = "unsafe_document"
+
+
+class CanonicalizationLimit(JsonLdError):
+    code = "canonicalization_limit"
+
+
+class KeyMaterialError(VetcredError):
+    code = "key_material_error"
+
+
+class DidResolutionError(VetcredError):
+    code = "did_resolution_error"
+
+
+class ProofError(VetcredError):
+    code = "proof_error"
+
+
+class CredentialSchemaError(VetcredError):
+    code = "credential_schema_error"
