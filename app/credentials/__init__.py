@@ -1,0 +1,1 @@
+"""Building, validating, signing and storing the credentials a college issues."""

@@ -1,0 +1,135 @@
+"""The issuance flow: allocate status entries, build the OB 3.0 credential, sign it, check the schema, store it."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.achievements.service import get_achievement
+from app.credentials.inputs import CredentialRequest
+from app.credentials.ob3 import build_ob3_credential
+from app.credentials.validate import check_achievement_credential
+from app.db.models import Credential, Issuer
+from app.errors import InvalidInput, NotFound
+from app.proofs import eddsa_rdfc_2022
+from app.proofs.loader import DocumentLoader
+from app.proofs.signer import Signer
+from app.status.service import Publisher, StatusEntry, allocate_entries, credential_status
+
+Clock = Callable[[], datetime]
+
+
+def issue_ob3(
+    session: Session,
+    issuer: Issuer,
+    request: CredentialRequest,
+    *,
+    signer: Signer,
+    loader: DocumentLoader,
+    clock: Clock,
+    public_url: str,
+    idempotency_key: str | None = None,
+) -> tuple[Credential, bool]:
+    """Issue one credential; returns it and whether it is new (False: an earlier request with this key made it)."""
+    if idempotency_key is not None:
+        existing = session.scalar(
+            select(Credential).where(Credential.issuer_id == issuer.id, Credential.idempotency_key == idempotency_key)
+        )
+        if existing is not None:
+            return existing, False
+    try:
+        achievement = get_achievement(session, issuer, request.achievementId)
+    except NotFound as error:
+        raise InvalidInput(error.detail, field="achievementId") from error
+
+    credential_id = str(uuid.uuid4())
+    now = clock()
+    entries = allocate_entries(session, issuer, Publisher(signer, loader, now, public_url))
+    unsigned = build_ob3_credential(
+        request,
+        credential_id=f"urn:uuid:{credential_id}",
+        issuer_profile=issuer.profile,
+        achievement=achievement.definition,
+        issued_at=now,
+        salt=secrets.token_hex(16),
+        credential_status=credential_status(entries, public_url),
+    )
+    signed = eddsa_rdfc_2022.sign(unsigned, signer, loader, now)
+    check_achievement_credential(signed, status_array_allowed=issuer.allow_suspension)
+    credential = Credential(
+        id=credential_id,
+        issuer_id=issuer.id,
+        achievement_id=achievement.id,
+        format="ob3",
+        recipient_name=request.recipient.name,
+        document=signed,
+        idempotency_key=idempotency_key,
+        public_token=secrets.token_urlsafe(32),
+        created_at=now,
+        **_status_columns(entries),
+    )
+    try:
+        with session.begin_nested():
+            session.add(credential)
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        # A concurrent request with the same Idempotency-Key stored its credential first: answer with that one.
+        return _by_idempotency_key(session, issuer, idempotency_key), False
+    return credential, True
+
+
+def _status_columns(entries: list[StatusEntry]) -> dict[str, Any]:
+    columns: dict[str, Any] = {}
+    for entry in entries:
+        columns[f"{entry.purpose}_list_id"] = entry.list_id
+        columns[f"{entry.purpose}_index"] = entry.index
+    return columns
+
+
+def _by_idempotency_key(session: Session, issuer: Issuer, key: str) -> Credential:
+    credential = session.scalar(
+        select(Credential).where(Credential.issuer_id == issuer.id, Credential.idempotency_key == key)
+    )
+    if credential is None:
+        raise NotFound(f"no credential for Idempotency-Key {key}")
+    return credential
+
+
+def get_credential(session: Session, issuer: Issuer, credential_id: str) -> Credential:
+    """The credential if ``issuer`` issued it; another issuer's is reported as not found."""
+    credential = session.get(Credential, credential_id)
+    if credential is None or credential.issuer_id != issuer.id:
+        raise NotFound(f"credential {credential_id} not found")
+    return credential
+
+
+def list_credentials(
+    session: Session, issuer: Issuer, *, limit: int, offset: int, achievement_id: str | None = None
+) -> tuple[list[Credential], int]:
+    where = [Credential.issuer_id == issuer.id]
+    if achievement_id:
+        where.append(Credential.achievement_id == achievement_id)
+    total = session.scalar(select(func.count()).select_from(Credential).where(*where)) or 0
+    rows = session.scalars(
+        select(Credential)
+        .where(*where)
+        .order_by(Credential.created_at.desc(), Credential.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), total
+
+
+def get_by_public_token(session: Session, token: str) -> Credential:
+    credential = session.scalar(select(Credential).where(Credential.public_token == token))
+    if credential is None:
+        raise NotFound("no credential at this verification link")
+    return credential

@@ -1,0 +1,1 @@
+"""Colleges that issue credentials: registration, keys, API keys and tenancy."""

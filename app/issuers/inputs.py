@@ -1,0 +1,57 @@
+"""What a college submits to register: its public profile (OB 3.0 Profile fields)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from app.fields import HttpUrl, ImageRef, LongText, ShortText
+
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
+class AddressInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    addressCountry: ShortText | None = None
+    addressCountryCode: CountryCode | None = None
+    addressRegion: ShortText | None = None
+    addressLocality: ShortText | None = None
+    streetAddress: ShortText | None = None
+    postalCode: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
+
+
+class IssuerInput(BaseModel):
+    """A college's public profile. ``address.addressCountryCode`` is ISO 3166-1 alpha-2 (for example ``NL``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ShortText
+    url: HttpUrl
+    email: EmailStr
+    description: LongText | None = None
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40)] | None = None
+    address: AddressInput
+    image: ImageRef | None = None
+    allowSuspension: bool = Field(
+        default=False,
+        description="Also give credentials a suspension status entry. They then carry two credentialStatus "
+        "entries as an array: valid VC 2.0, accepted by VC 2.0 verifiers, but rejected by the strict 1EdTech "
+        "OB 3.0 JSON Schema (which allows one). Off by default: revocation only, schema-valid everywhere.",
+    )
+
+    def to_profile(self, did: str) -> dict[str, Any]:
+        """The OB 3.0 ``Profile`` this college appears as in every credential it issues."""
+        profile: dict[str, Any] = {"id": did, "type": ["Profile"], "name": self.name, "url": self.url}
+        profile["email"] = str(self.email)
+        if self.phone:
+            profile["phone"] = self.phone
+        if self.description:
+            profile["description"] = self.description
+        address = self.address.model_dump(exclude_none=True)
+        if address:
+            profile["address"] = {"type": ["Address"], **address}
+        if self.image:
+            profile["image"] = {"id": self.image, "type": "Image"}
+        return profile

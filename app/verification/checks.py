@@ -1,0 +1,96 @@
+"""The individual checks of the verification pipeline; each returns a Check and never raises."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from app.credentials.validate import schema_errors
+from app.errors import DidResolutionError, JsonLdError, ProofError, UnknownContext, VetcredError
+from app.proofs import eddsa_rdfc_2022
+from app.proofs.dids import KeyResolver
+from app.proofs.loader import DocumentLoader
+from app.verification.report import Check, Outcome
+
+VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
+
+
+def check_structure(document: Any) -> Check:
+    name = "structure"
+    if not isinstance(document, dict):
+        return Check(name, Outcome.FAILED, "a credential must be a JSON object")
+    contexts = document.get("@context")
+    first = contexts[0] if isinstance(contexts, list) and contexts else contexts
+    if first not in (VC_V2_CONTEXT, VC_V1_CONTEXT):
+        return Check(name, Outcome.FAILED, "the first @context must be the W3C Verifiable Credentials context")
+    types = document.get("type")
+    types = types if isinstance(types, list) else [types]
+    if "VerifiableCredential" not in types:
+        return Check(name, Outcome.FAILED, "type must include VerifiableCredential")
+    for key in ("issuer", "credentialSubject"):
+        if key not in document:
+            return Check(name, Outcome.FAILED, f"the credential has no {key}")
+    return Check(name, Outcome.PASSED, "a W3C Verifiable Credential")
+
+
+def check_proof(document: dict[str, Any], resolver: KeyResolver, loader: DocumentLoader) -> tuple[Check, str | None]:
+    """The eddsa-rdfc-2022 Data Integrity proof, by a key whose controller is the issuer."""
+    name = "proof"
+    try:
+        verified = eddsa_rdfc_2022.verify(document, resolver, loader)
+    except (DidResolutionError, UnknownContext) as error:
+        return Check(name, Outcome.COULD_NOT_CHECK, error.detail), None
+    except (ProofError, JsonLdError) as error:
+        return Check(name, Outcome.FAILED, error.detail), None
+    except VetcredError as error:
+        return Check(name, Outcome.FAILED, error.detail), None
+    return (
+        Check(name, Outcome.PASSED, f"signed by {verified.verification_method} ({verified.cryptosuite})"),
+        verified.verification_method,
+    )
+
+
+def check_validity_period(document: dict[str, Any], now: datetime) -> Check:
+    name = "validity_period"
+    try:
+        valid_from = parse_datetime(document.get("validFrom") or document.get("issuanceDate"))
+        valid_until = parse_datetime(document.get("validUntil") or document.get("expirationDate"))
+    except ValueError as error:
+        return Check(name, Outcome.FAILED, str(error))
+    if valid_from and now < valid_from:
+        return Check(name, Outcome.FAILED, f"not yet valid: valid from {valid_from.isoformat()}", code="not_yet_valid")
+    if valid_until and now > valid_until:
+        return Check(name, Outcome.FAILED, f"expired on {valid_until.isoformat()}", code="expired")
+    if valid_until:
+        return Check(name, Outcome.PASSED, f"valid until {valid_until.isoformat()}")
+    return Check(name, Outcome.PASSED, "valid with no expiry date")
+
+
+def check_ob3_schema(document: dict[str, Any]) -> Check:
+    """Advisory: the strict 1EdTech schema rejects some forms VC 2.0 verifiers accept (a single proof object)."""
+    name = "ob3_schema"
+    types = document.get("type")
+    types = types if isinstance(types, list) else [types]
+    if not {"OpenBadgeCredential", "AchievementCredential"} & set(types):
+        return Check(name, Outcome.NOT_APPLICABLE, "not an Open Badges 3.0 credential", required=False)
+    errors = schema_errors(document)
+    if errors:
+        return Check(
+            name, Outcome.FAILED, "fails the 1EdTech OB 3.0 JSON Schema: " + "; ".join(errors[:5]), required=False
+        )
+    return Check(name, Outcome.PASSED, "valid against the 1EdTech OB 3.0 AchievementCredential schema", required=False)
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a date-time")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise ValueError(f"{value!r} is not an XML Schema date-time") from error
+    if parsed.tzinfo is None:
+        raise ValueError(f"{value!r} has no time zone")
+    return parsed

@@ -1,0 +1,31 @@
+"""Verify a credential: structure, proof, status, validity period and (advisory) the OB 3.0 schema, as a Report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from app.proofs.dids import KeyResolver
+from app.proofs.loader import DocumentLoader
+from app.verification.checks import check_ob3_schema, check_proof, check_structure, check_validity_period
+from app.verification.report import Report
+from app.verification.status import StatusListFetcher, check_status
+
+
+def verify_credential(
+    document: Any, *, resolver: KeyResolver, loader: DocumentLoader, now: datetime, fetch: StatusListFetcher
+) -> Report:
+    """Runs every check; ``fetch`` gets status list credentials (this service's own, or remote when enabled)."""
+    structure = check_structure(document)
+    if structure.outcome != "passed":
+        return Report(checks=[structure])
+    proof, verification_method = check_proof(document, resolver, loader)
+    status = check_status(document, fetch=fetch, resolver=resolver, loader=loader, now=now)
+    checks = [structure, proof, status, check_validity_period(document, now), check_ob3_schema(document)]
+    issuer = document["issuer"]
+    return Report(
+        checks=checks,
+        credential_id=document.get("id"),
+        issuer=issuer.get("id") if isinstance(issuer, dict) else issuer,
+        verification_method=verification_method,
+    )
