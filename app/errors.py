@@ -13,6 +13,7 @@
     ├── KeyMaterialError          a key that cannot be decoded, decrypted or used
     ├── DidResolutionError        a DID or verification method that cannot be resolved
     ├── ProofError                a proof that is malformed or does not verify
+    ├── FetchError                a remote document (status list, DID document) that cannot be fetched
     └── CredentialSchemaError     an issued credential that fails the official JSON Schema (a bug)
 
 ``app/api/errors.py`` is the only place that maps these to HTTP statuses.
@@ -83,6 +84,10 @@ class DidResolutionError(VetcredError):
 
 class ProofError(VetcredError):
     code = "proof_error"
+
+
+class FetchError(VetcredError):
+    code = "fetch_error"
 
 
 class CredentialSchemaError(VetcredError):

@@ -1,11 +1,11 @@
-"""Database rows: issuers (colleges), their keys, achievements and issued credentials."""
+"""Database rows: issuers (colleges), their keys, achievements, issued credentials, status lists, audit trail."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base
@@ -25,7 +25,9 @@ class Issuer(Base):
     name: Mapped[str] = mapped_column(String(255))
     profile: Mapped[dict[str, Any]]
     api_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Opt-in: credentials then carry a suspension entry too, as an array the strict OB 3.0 schema rejects.
+    allow_suspension: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     keys: Mapped[list[IssuerKey]] = relationship(back_populates="issuer", order_by="IssuerKey.id")
 
@@ -40,7 +42,7 @@ class IssuerKey(Base):
     key_id: Mapped[str] = mapped_column(String(64))
     public_key_multibase: Mapped[str] = mapped_column(String(64))
     encrypted_private_key: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     issuer: Mapped[Issuer] = relationship(back_populates="keys")
 
@@ -56,7 +58,7 @@ class Achievement(Base):
     issuer_id: Mapped[str] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(255))
     definition: Mapped[dict[str, Any]]
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Credential(Base):
@@ -71,6 +73,44 @@ class Credential(Base):
     recipient_name: Mapped[str] = mapped_column(String(255))
     document: Mapped[dict[str, Any]]
     idempotency_key: Mapped[str | None] = mapped_column(String(255), default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    # The unguessable token of the public verification link /v/{token}; it says nothing about the learner.
+    public_token: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    revocation_list_id: Mapped[str | None] = mapped_column(ForeignKey("status_lists.id"), default=None)
+    revocation_index: Mapped[int | None] = mapped_column(default=None)
+    suspension_list_id: Mapped[str | None] = mapped_column(ForeignKey("status_lists.id"), default=None)
+    suspension_index: Mapped[int | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     __table_args__ = (UniqueConstraint("issuer_id", "idempotency_key"),)
+
+
+class StatusList(Base):
+    """One Bitstring Status List of an issuer, with its current signed BitstringStatusListCredential."""
+
+    __tablename__ = "status_lists"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    length: Mapped[int]
+    bits: Mapped[bytes] = mapped_column(LargeBinary)
+    # Which indexes are taken (never reused), kept apart from the published status bits.
+    allocated: Mapped[bytes] = mapped_column(LargeBinary)
+    allocated_count: Mapped[int] = mapped_column(default=0)
+    document: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEvent(Base):
+    """Who changed a credential's status, when, and why (the reason is private to the issuer)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"), index=True)
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(2000))
+    actor: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,1 @@
+"""Revocation and suspension through W3C Bitstring Status List."""

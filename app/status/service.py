@@ -1,0 +1,195 @@
+"""Status lists of an issuer: allocate random indexes, revoke/suspend/unsuspend, publish the signed list."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import AuditEvent, Credential, Issuer, StatusList
+from app.errors import Conflict, NotFound
+from app.proofs import eddsa_rdfc_2022
+from app.proofs.data_integrity import xsd_datetime
+from app.proofs.loader import DocumentLoader
+from app.proofs.signer import Signer
+from app.status.bitstring import MIN_LIST_LENGTH, Bitstring
+
+REVOCATION = "revocation"
+SUSPENSION = "suspension"
+Action = Literal["revoke", "suspend", "unsuspend"]
+LIST_CONTEXT = ["https://www.w3.org/ns/credentials/v2"]
+_random = secrets.SystemRandom()
+
+
+@dataclass(frozen=True)
+class StatusEntry:
+    purpose: str
+    list_id: str
+    index: int
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """What publishing a list needs: the issuer's signer, the loader, the clock reading and the public URL."""
+
+    signer: Signer
+    loader: DocumentLoader
+    now: datetime
+    public_url: str
+
+
+def status_list_url(public_url: str, list_id: str) -> str:
+    return f"{public_url}/status/{list_id}"
+
+
+def entry_json(entry: StatusEntry, public_url: str) -> dict[str, Any]:
+    url = status_list_url(public_url, entry.list_id)
+    return {
+        "id": f"{url}#{entry.index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": entry.purpose,
+        "statusListIndex": str(entry.index),
+        "statusListCredential": url,
+    }
+
+
+def credential_status(entries: list[StatusEntry], public_url: str) -> dict[str, Any] | list[dict[str, Any]]:
+    """One object for the usual revocation entry (what the strict OB 3.0 schema allows); an array for two."""
+    documents = [entry_json(entry, public_url) for entry in entries]
+    return documents[0] if len(documents) == 1 else documents
+
+
+def allocate_entries(session: Session, issuer: Issuer, publisher: Publisher) -> list[StatusEntry]:
+    purposes = [REVOCATION, SUSPENSION] if issuer.allow_suspension else [REVOCATION]
+    return [_allocate(session, issuer, purpose, publisher) for purpose in purposes]
+
+
+def _allocate(session: Session, issuer: Issuer, purpose: str, publisher: Publisher) -> StatusEntry:
+    """A random, never-used index (herd privacy: the index says nothing about issuance order)."""
+    status_list = session.scalars(
+        select(StatusList)
+        .where(
+            StatusList.issuer_id == issuer.id,
+            StatusList.purpose == purpose,
+            StatusList.allocated_count < StatusList.length,
+        )
+        .order_by(StatusList.updated_at)
+        .limit(1)
+        .with_for_update()
+    ).first()
+    if status_list is None:
+        status_list = _new_list(session, issuer, purpose, publisher)
+    allocated = Bitstring.from_bytes(status_list.allocated)
+    index = allocated.first_clear_from(_random.randrange(status_list.length))
+    if index is None:  # cannot happen: the query only returns lists with room
+        raise Conflict(f"status list {status_list.id} is full")
+    allocated.set(index, 1)
+    status_list.allocated = allocated.to_bytes()
+    status_list.allocated_count += 1
+    return StatusEntry(purpose=purpose, list_id=status_list.id, index=index)
+
+
+def _new_list(session: Session, issuer: Issuer, purpose: str, publisher: Publisher) -> StatusList:
+    empty = Bitstring(MIN_LIST_LENGTH).to_bytes()
+    status_list = StatusList(
+        id=str(uuid.uuid4()),
+        issuer_id=issuer.id,
+        purpose=purpose,
+        length=MIN_LIST_LENGTH,
+        bits=empty,
+        allocated=empty,
+        allocated_count=0,
+        document={},
+    )
+    _publish(status_list, issuer, publisher)
+    session.add(status_list)
+    session.flush()
+    return status_list
+
+
+def _publish(status_list: StatusList, issuer: Issuer, publisher: Publisher) -> None:
+    """Re-signs the BitstringStatusListCredential; done in the same transaction as the change it publishes."""
+    url = status_list_url(publisher.public_url, status_list.id)
+    unsigned = {
+        "@context": list(LIST_CONTEXT),
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer.did,
+        "validFrom": xsd_datetime(publisher.now),
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": status_list.purpose,
+            "encodedList": Bitstring.from_bytes(status_list.bits).encode(),
+        },
+    }
+    status_list.document = eddsa_rdfc_2022.sign(unsigned, publisher.signer, publisher.loader, publisher.now)
+    status_list.updated_at = publisher.now
+
+
+def change_status(
+    session: Session,
+    issuer: Issuer,
+    credential: Credential,
+    action: Action,
+    *,
+    reason: str,
+    actor: str,
+    publisher: Publisher,
+) -> bool:
+    """Applies ``action``; returns False when the credential was already in that state (a safe retry)."""
+    if credential.status == "revoked":
+        if action == "revoke":
+            return False
+        raise Conflict("the credential is revoked, and revocation is final")
+    if action in ("suspend", "unsuspend") and credential.suspension_list_id is None:
+        raise Conflict(
+            "this credential carries no suspension entry, so it cannot be suspended: suspension is opt-in per "
+            "issuer (allowSuspension) and applies to credentials issued after opting in; revoke it instead"
+        )
+    target = {"revoke": "revoked", "suspend": "suspended", "unsuspend": "active"}[action]
+    if credential.status == target:
+        return False
+    if action == "revoke":
+        list_id, index = credential.revocation_list_id, credential.revocation_index
+    else:
+        list_id, index = credential.suspension_list_id, credential.suspension_index
+    status_list = session.scalars(select(StatusList).where(StatusList.id == list_id).with_for_update()).one()
+    bits = Bitstring.from_bytes(status_list.bits)
+    assert index is not None
+    bits.set(index, 0 if action == "unsuspend" else 1)
+    status_list.bits = bits.to_bytes()
+    _publish(status_list, issuer, publisher)
+    credential.status = target
+    session.add(
+        AuditEvent(
+            issuer_id=issuer.id,
+            credential_id=credential.id,
+            action=action,
+            reason=reason,
+            actor=actor,
+            at=publisher.now,
+        )
+    )
+    session.flush()
+    return True
+
+
+def published_list(session: Session, list_id: str) -> StatusList:
+    status_list = session.get(StatusList, list_id)
+    if status_list is None:
+        raise NotFound(f"status list {list_id} not found")
+    return status_list
+
+
+def audit_trail(session: Session, credential: Credential) -> list[AuditEvent]:
+    return list(
+        session.scalars(
+            select(AuditEvent).where(AuditEvent.credential_id == credential.id).order_by(AuditEvent.at, AuditEvent.id)
+        )
+    )
