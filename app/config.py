@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     admin_token: str | None = None
     keys_dir: Path = Path("keys")
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    # Verifying other issuers' credentials may need their status lists and did:web documents from the network.
+    fetch_remote: bool = False
 
     @field_validator("public_url")
     @classmethod

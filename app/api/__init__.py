@@ -1,0 +1,1 @@
+"""The HTTP edge: FastAPI routers, dependencies and the mapping of errors to statuses."""

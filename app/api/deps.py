@@ -1,0 +1,54 @@
+"""Dependency aliases for routes: the runtime, a transactional session, the admin, the current issuer."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from app.db.models import Issuer
+from app.errors import AuthenticationError
+from app.issuers.service import authenticate
+from app.runtime import Runtime
+
+_bearer = HTTPBearer(auto_error=False, description="An issuer's API key, or the admin token for /issuers")
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_session(runtime: RuntimeDep) -> Iterator[Session]:
+    with runtime.transaction() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
+
+
+def require_admin(runtime: RuntimeDep, credentials: BearerDep) -> None:
+    expected = runtime.settings.admin_token or ""
+    given = credentials.credentials if credentials else ""
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise AuthenticationError("this endpoint needs the admin token (Authorization: Bearer <token>)")
+
+
+AdminDep = Annotated[None, Depends(require_admin)]
+
+
+def current_issuer(session: SessionDep, credentials: BearerDep) -> Issuer:
+    if credentials is None:
+        raise AuthenticationError("this endpoint needs an issuer API key (Authorization: Bearer vck_...)")
+    return authenticate(session, credentials.credentials)
+
+
+CurrentIssuer = Annotated[Issuer, Depends(current_issuer)]

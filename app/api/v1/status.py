@@ -1,0 +1,113 @@
+"""Revoke, suspend and reinstate credentials (``/api/v1/credentials/{id}/...``) and publish the status lists."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from sqlalchemy.orm import Session
+
+from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
+from app.credentials.issuance import get_credential
+from app.db.models import Issuer
+from app.issuers.service import signer_for
+from app.runtime import Runtime
+from app.status.service import Action, Publisher, audit_trail, change_status, published_list
+
+router = APIRouter(tags=["status"])
+
+# Lists change when a credential is revoked or suspended; verifiers may cache them this long.
+LIST_MAX_AGE_SECONDS = 60
+
+
+class StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class AuditEventOut(BaseModel):
+    action: str
+    reason: str
+    actor: str
+    at: datetime
+
+
+class StatusOut(BaseModel):
+    id: str
+    status: str
+    changed: bool
+    auditTrail: list[AuditEventOut]
+
+
+def _publisher(runtime: Runtime, issuer: Issuer) -> Publisher:
+    return Publisher(
+        signer_for(issuer, runtime.master_key), runtime.loader, runtime.clock(), runtime.settings.public_url
+    )
+
+
+def _change(
+    action: Action, credential_id: str, body: StatusChange, issuer: Issuer, session: Session, runtime: Runtime
+) -> dict[str, Any]:
+    credential = get_credential(session, issuer, credential_id)
+    changed = change_status(
+        session,
+        issuer,
+        credential,
+        action,
+        reason=body.reason,
+        actor=f"issuer:{issuer.id}",
+        publisher=_publisher(runtime, issuer),
+    )
+    events = [
+        {"action": e.action, "reason": e.reason, "actor": e.actor, "at": e.at} for e in audit_trail(session, credential)
+    ]
+    return {"id": credential.id, "status": credential.status, "changed": changed, "auditTrail": events}
+
+
+@router.post(
+    "/api/v1/credentials/{credential_id}/revoke",
+    response_model=StatusOut,
+    summary="Revoke a credential (final)",
+    description="Sets the credential's bit in the issuer's revocation list and re-signs the list, in one "
+    "transaction. The reason is kept in the private audit trail, never published. Repeating it changes nothing.",
+)
+def revoke(
+    credential_id: str, body: StatusChange, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    return _change("revoke", credential_id, body, issuer, session, runtime)
+
+
+@router.post(
+    "/api/v1/credentials/{credential_id}/suspend",
+    response_model=StatusOut,
+    summary="Suspend a credential (reversible)",
+    description="Only for credentials that carry a suspension entry (issuers registered with allowSuspension; "
+    "their credentials carry two credentialStatus entries, which the strict 1EdTech OB 3.0 JSON Schema does not "
+    "accept). Otherwise 409.",
+)
+def suspend(
+    credential_id: str, body: StatusChange, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    return _change("suspend", credential_id, body, issuer, session, runtime)
+
+
+@router.post("/api/v1/credentials/{credential_id}/unsuspend", response_model=StatusOut, summary="Lift a suspension")
+def unsuspend(
+    credential_id: str, body: StatusChange, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    return _change("unsuspend", credential_id, body, issuer, session, runtime)
+
+
+@router.get("/status/{list_id}", summary="A signed BitstringStatusListCredential (public)")
+def status_list(list_id: str, request: Request, session: SessionDep) -> Response:
+    status_list = published_list(session, list_id)
+    etag = f'"{status_list.id}-{int(status_list.updated_at.timestamp() * 1000)}"'
+    headers = {"Cache-Control": f"public, max-age={LIST_MAX_AGE_SECONDS}", "ETag": etag}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return JSONResponse(status_list.document, media_type="application/vc+ld+json", headers=headers)

@@ -1,0 +1,33 @@
+"""``POST /api/v1/verify``: verify any credential into a report of checks, each with an outcome and a reason."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+
+from app.api.deps import RuntimeDep, SessionDep
+from app.verification.pipeline import verify_credential
+
+router = APIRouter(prefix="/api/v1", tags=["verification"])
+
+
+@router.post(
+    "/verify",
+    summary="Verify a credential",
+    description="Public. Checks structure, the eddsa-rdfc-2022 proof (did:key, this service's did:web issuers, "
+    "other did:web when VETCRED_FETCH_REMOTE is on), status (Bitstring Status List), validity period and, "
+    "advisory, the OB 3.0 JSON Schema. `verified` is true only when every required check passed; `verdict` is "
+    "one of verified, revoked, suspended, expired, not_valid, could_not_check.",
+)
+def verify(
+    session: SessionDep, runtime: RuntimeDep, credential: Annotated[dict[str, Any], Body(media_type="application/json")]
+) -> dict[str, Any]:
+    report = verify_credential(
+        credential,
+        resolver=runtime.resolver(session),
+        loader=runtime.loader,
+        now=runtime.clock(),
+        fetch=runtime.status_fetcher(session),
+    )
+    return report.to_dict()

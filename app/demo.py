@@ -1,0 +1,127 @@
+"""A demo college, a rich vocational achievement and a learner: ``vetcred demo`` and the benchmarks use them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from app.achievements.inputs import AchievementInput
+from app.achievements.service import create_achievement
+from app.config import Settings
+from app.credentials.inputs import CredentialRequest
+from app.credentials.issuance import issue_ob3
+from app.issuers.inputs import IssuerInput
+from app.issuers.service import register_issuer, signer_for
+from app.runtime import Runtime
+
+ESCO = "http://data.europa.eu/esco/skill/"
+
+
+def sample_issuer() -> IssuerInput:
+    return IssuerInput.model_validate(
+        {
+            "name": "Demo Vocational College",
+            "url": "https://college.example",
+            "email": "registry@college.example",
+            "description": "A vocational college issuing micro-credentials (demo data).",
+            "address": {"addressCountry": "Netherlands", "addressCountryCode": "NL", "addressLocality": "Utrecht"},
+        }
+    )
+
+
+def sample_achievement(results: int = 8, alignments: int = 8) -> AchievementInput:
+    """A vocational micro-credential with graded learning outcomes aligned to ESCO skills."""
+    outcomes = [f"Outcome {i + 1}: install and test a heat pump circuit, part {i + 1}" for i in range(results)]
+    return AchievementInput.model_validate(
+        {
+            "name": "Heat Pump Installation and Commissioning",
+            "description": "Installs, commissions and maintains domestic air-to-water heat pumps safely.",
+            "criteria": {"narrative": "Passed a supervised practical assessment of each learning outcome."},
+            "achievementType": "MicroCredential",
+            "creditsAvailable": 5,
+            "fieldOfStudy": "Building and civil engineering (ISCED-F 0732)",
+            "inLanguage": "en",
+            "tags": ["heat pumps", "renewable energy", "installation"],
+            "alignments": [
+                {
+                    "targetName": f"ESCO skill {i + 1}",
+                    "targetUrl": f"{ESCO}demo-skill-{i + 1}",
+                    "targetFramework": "ESCO",
+                    "targetType": "ceasn:Competency",
+                    "targetCode": f"S{i + 1}",
+                }
+                for i in range(alignments)
+            ],
+            "resultDescriptions": [
+                {
+                    "id": f"urn:vetcred:demo:outcome:{i + 1}",
+                    "name": outcome,
+                    "resultType": "LetterGrade",
+                    "allowedValue": ["A", "B", "C", "D", "F"],
+                    "requiredValue": "D",
+                }
+                for i, outcome in enumerate(outcomes)
+            ],
+        }
+    )
+
+
+def sample_request(achievement_id: str, results: int = 8) -> CredentialRequest:
+    return CredentialRequest.model_validate(
+        {
+            "achievementId": achievement_id,
+            "recipient": {
+                "name": "Alex Jansen",
+                "email": "alex.jansen@learner.example",
+                "identifiers": [{"identifierType": "sisSourcedId", "identifier": "2026-00417"}],
+            },
+            "results": [
+                {"resultDescription": f"urn:vetcred:demo:outcome:{i + 1}", "value": "A"} for i in range(results)
+            ],
+            "evidence": [
+                {
+                    "id": "https://college.example/evidence/2026-00417/practical",
+                    "name": "Practical assessment record",
+                    "narrative": "Commissioned a 6 kW air-to-water heat pump under supervision.",
+                    "genre": "Assessment",
+                }
+            ],
+            "creditsEarned": 5,
+        }
+    )
+
+
+def run_demo(settings: Settings, out_dir: Path) -> Path:
+    """Creates the demo records in the configured database and writes the signed credential to out_dir/ob3.json."""
+    runtime = Runtime.start(settings)
+    try:
+        with runtime.transaction() as session:
+            registered = register_issuer(
+                session, sample_issuer(), public_url=settings.public_url, master_key=runtime.master_key
+            )
+            issuer = registered.issuer
+            achievement = create_achievement(session, issuer, sample_achievement(), public_url=settings.public_url)
+            credential, _ = issue_ob3(
+                session,
+                issuer,
+                sample_request(achievement.id),
+                signer=signer_for(issuer, runtime.master_key),
+                loader=runtime.loader,
+                clock=runtime.clock,
+                public_url=settings.public_url,
+            )
+            document: dict[str, Any] = credential.document
+            summary = {
+                "issuer": issuer.did,
+                "apiKey": registered.api_key,
+                "achievementId": achievement.id,
+                "credentialId": credential.id,
+            }
+    finally:
+        runtime.close()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "ob3.json"
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out_dir / "demo-issuer.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,56 @@
+"""``create_app(settings)``: builds the FastAPI application; nothing is built at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import __version__
+from app.api import public
+from app.api.errors import install_error_handlers
+from app.api.limits import BodySizeLimit
+from app.api.v1 import achievements, credentials, issuers, status, verify
+from app.config import Settings
+from app.errors import ConfigurationError
+from app.runtime import Runtime, utc_now
+from app.web import pages
+from app.web.render import STATIC
+
+DESCRIPTION = """Issue Open Badges 3.0 credentials signed with W3C Data Integrity `eddsa-rdfc-2022`.
+
+Authenticate with `Authorization: Bearer <key>`: the admin token registers colleges (`POST /api/v1/issuers`),
+and each college's API key manages its own achievements and credentials (no college sees another's).
+Errors are `{"error": code, "detail": message}`; invalid input is 422 with `errors[].field` naming each field.
+"""
+
+
+def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
+    if not settings.admin_token:
+        raise ConfigurationError("create_app needs an admin token (vetcred serve generates one on first start)")
+    runtime = Runtime.start(settings, clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        runtime.close()
+
+    app = FastAPI(title="vetcred", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.runtime = runtime
+    for router in (
+        issuers.router,
+        achievements.router,
+        credentials.router,
+        status.router,
+        verify.router,
+        public.router,
+    ):
+        app.include_router(router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

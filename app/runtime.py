@@ -1,0 +1,86 @@
+"""What a running vetcred holds: settings, database, master key, document loader and clock (built once, passed in)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings
+from app.db.session import make_engine, make_session_factory
+from app.errors import FetchError, NotFound
+from app.issuers.service import resolve_local_key
+from app.proofs.dids import CompositeResolver, ResolvedKey
+from app.proofs.keys import MasterKey
+from app.proofs.loader import DocumentLoader, default_loader
+from app.status.service import published_list
+from app.verification.remote import RemoteFetcher, resolve_remote_did_web
+from app.verification.status import StatusListFetcher
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    master_key: MasterKey
+    loader: DocumentLoader
+    clock: Callable[[], datetime]
+    remote: RemoteFetcher
+
+    @classmethod
+    def start(cls, settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Runtime:
+        engine = make_engine(settings.database_url)
+        return cls(
+            settings=settings,
+            engine=engine,
+            session_factory=make_session_factory(engine),
+            master_key=MasterKey.load_or_create(settings.master_key_path),
+            loader=default_loader(),
+            clock=clock,
+            remote=RemoteFetcher(enabled=settings.fetch_remote),
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in one transaction: committed when the block ends normally, rolled back otherwise."""
+        with self.session_factory() as session, session.begin():
+            yield session
+
+    def resolver(self, session: Session) -> CompositeResolver:
+        """did:key offline; this service's own did:web issuers from the database; other did:web over HTTPS
+        only when VETCRED_FETCH_REMOTE is on."""
+
+        def did_web(verification_method_id: str) -> ResolvedKey | None:
+            local = resolve_local_key(session, verification_method_id)
+            if local is not None or not self.remote.enabled:
+                return local
+            return resolve_remote_did_web(verification_method_id, self.remote)
+
+        return CompositeResolver(local_did_web=did_web)
+
+    def status_fetcher(self, session: Session) -> StatusListFetcher:
+        """This service's own status lists straight from the database; others over the network when enabled."""
+        own_prefix = f"{self.settings.public_url}/status/"
+
+        def fetch(url: str) -> dict[str, Any]:
+            if url.startswith(own_prefix):
+                try:
+                    return published_list(session, url.removeprefix(own_prefix)).document
+                except NotFound as error:
+                    raise FetchError(error.detail) from error
+            return self.remote(url)
+
+        return fetch
+
+    def close(self) -> None:
+        self.engine.dispose()
