@@ -1,0 +1,1 @@
+"""Server-rendered pages for people: verification page, QR codes, PDF certificates."""

@@ -1,0 +1,135 @@
+"""Public pages behind each credential's QR code: ``/v/{token}`` (HTML or JSON), QR images, PDF, verify-anything."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from app.api.deps import RuntimeDep, SessionDep
+from app.credentials.issuance import get_by_public_token
+from app.db.models import Credential
+from app.errors import NotFound
+from app.runtime import Runtime
+from app.verification.pipeline import verify_credential
+from app.verification.report import Report
+from app.web.pdf import certificate_pdf
+from app.web.presenter import credential_view
+from app.web.qr import qr_png, qr_svg
+from app.web.render import render_not_found, render_verification_page, render_verify_form
+
+router = APIRouter(tags=["verification pages"], include_in_schema=True)
+
+# The page re-verifies on every view, so it must not be cached; QR codes and PDFs of a token never change
+# meaning, but the PDF shows the verdict at printing time, so it is not cached either.
+NO_STORE = {"Cache-Control": "no-store"}
+IMMUTABLE = {"Cache-Control": "public, max-age=86400, immutable"}
+VC_JSON = "application/vc+ld+json"
+
+
+def _verify(document: Any, session: Session, runtime: Runtime) -> Report:
+    return verify_credential(
+        document,
+        resolver=runtime.resolver(session),
+        loader=runtime.loader,
+        now=runtime.clock(),
+        fetch=runtime.status_fetcher(session),
+    )
+
+
+def _links(runtime: Runtime, credential: Credential) -> dict[str, str]:
+    verify_url = f"{runtime.settings.public_url}/v/{credential.public_token}"
+    return {
+        "verify_url": verify_url,
+        "json_url": f"{verify_url}.json",
+        "report_url": f"{verify_url}/report.json",
+        "qr_svg_url": f"{verify_url}/qr.svg",
+        "pdf_url": f"{verify_url}/certificate.pdf",
+    }
+
+
+def _credential(session: Session, token: str) -> Credential:
+    return get_by_public_token(session, token)
+
+
+def _wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return ("application/json" in accept or "ld+json" in accept) and "text/html" not in accept
+
+
+@router.get("/v/{token}.json", summary="The signed credential behind a verification link")
+def credential_json(token: str, session: SessionDep) -> JSONResponse:
+    return JSONResponse(_credential(session, token).document, media_type=VC_JSON, headers=NO_STORE)
+
+
+@router.get("/v/{token}/report.json", summary="A fresh verification report of the credential")
+def report_json(token: str, session: SessionDep, runtime: RuntimeDep) -> JSONResponse:
+    credential = _credential(session, token)
+    return JSONResponse(_verify(credential.document, session, runtime).to_dict(), headers=NO_STORE)
+
+
+@router.get("/v/{token}/qr.png", summary="QR code of the verification link (PNG)")
+def qr_code_png(token: str, session: SessionDep, runtime: RuntimeDep) -> Response:
+    url = _links(runtime, _credential(session, token))["verify_url"]
+    return Response(qr_png(url), media_type="image/png", headers=IMMUTABLE)
+
+
+@router.get("/v/{token}/qr.svg", summary="QR code of the verification link (SVG)")
+def qr_code_svg(token: str, session: SessionDep, runtime: RuntimeDep) -> Response:
+    url = _links(runtime, _credential(session, token))["verify_url"]
+    return Response(qr_svg(url), media_type="image/svg+xml", headers=IMMUTABLE)
+
+
+@router.get("/v/{token}/certificate.pdf", summary="Printable A4 certificate with the QR code")
+def certificate(token: str, session: SessionDep, runtime: RuntimeDep) -> Response:
+    credential = _credential(session, token)
+    links = _links(runtime, credential)
+    view = credential_view(credential.document, _verify(credential.document, session, runtime), links=links)
+    pdf = certificate_pdf(view, qr_png(links["verify_url"]))
+    headers = NO_STORE | {"Content-Disposition": f'inline; filename="certificate-{credential.id[:8]}.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+@router.get("/v/{token}", response_class=HTMLResponse, summary="Verification page (HTML; JSON with Accept)")
+def verification_page(token: str, request: Request, session: SessionDep, runtime: RuntimeDep) -> Response:
+    try:
+        credential = _credential(session, token)
+    except NotFound:
+        return HTMLResponse(render_not_found(), status_code=404, headers=NO_STORE)
+    if _wants_json(request):
+        return JSONResponse(credential.document, media_type=VC_JSON, headers=NO_STORE)
+    # Honest: the proof and the live status are checked again on every view, not read from a stored flag.
+    report = _verify(credential.document, session, runtime)
+    view = credential_view(credential.document, report, links=_links(runtime, credential))
+    return HTMLResponse(render_verification_page(view), headers=NO_STORE | {"Vary": "Accept"})
+
+
+@router.get("/verify", response_class=HTMLResponse, summary="Verify any credential: paste or upload its JSON")
+def verify_form() -> HTMLResponse:
+    return HTMLResponse(render_verify_form())
+
+
+@router.post("/verify", response_class=HTMLResponse, include_in_schema=False)
+async def verify_submitted(
+    session: SessionDep,
+    runtime: RuntimeDep,
+    credential: Annotated[str, Form()] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+) -> HTMLResponse:
+    text = (await file.read()).decode("utf-8", errors="replace") if file and file.filename else credential
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        return HTMLResponse(render_verify_form(error=f"That is not JSON: {error}", text=text), status_code=422)
+    if not isinstance(document, dict):
+        return HTMLResponse(render_verify_form(error="A credential is a JSON object.", text=text), status_code=422)
+    # Verification canonicalizes (CPU work): keep it off the event loop.
+    report = await run_in_threadpool(_verify, document, session, runtime)
+    if not report.issuer:
+        return HTMLResponse(render_verify_form(error=report.checks[0].reason, text=text), status_code=422)
+    empty = dict.fromkeys(("verify_url", "json_url", "report_url", "qr_svg_url", "pdf_url"), "")
+    return HTMLResponse(render_verification_page(credential_view(document, report, links=empty)))

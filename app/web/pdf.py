@@ -1,0 +1,272 @@
+"""The printable A4 certificate: a PDF made with ReportLab from a CredentialView and its QR code."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    KeepTogether,
+    ListFlowable,
+    ListItem,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from app.web.view import CredentialView, verdict_style
+
+# Helvetica (a standard PDF font, WinAnsi encoding) has no glyphs for many Latin letters that appear in
+# learners' names (Ğ, ş, Ł, ő, ț ...). DejaVu Sans covers them, so it is embedded when the system has it
+# (Debian: fonts-dejavu-core); otherwise the certificate falls back to Helvetica.
+_FONT_DIRS = (
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/dejavu"),
+    Path("/usr/local/share/fonts/dejavu"),
+)
+_MARGIN = 2 * cm
+_FOOTER_BOTTOM = 1.2 * cm  # most printers cannot print the outer ~5 mm of a sheet
+_FOOTER_TOP = 3.4 * cm  # the body of the page stops here; the footer grows upwards from _FOOTER_BOTTOM
+_QR_SIZE = 4 * cm
+_INK = colors.HexColor("#1a1c1f")
+_MUTED = colors.HexColor("#4a4f57")
+_RULE = colors.HexColor("#c9ccd1")
+
+
+@lru_cache(maxsize=1)
+def fonts() -> tuple[str, str]:
+    """(regular, bold) font names: embedded DejaVu Sans if installed, else the built-in Helvetica."""
+    for folder in _FONT_DIRS:
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.is_file() and bold.is_file():
+            try:
+                pdfmetrics.registerFont(TTFont("VetcredSans", str(regular)))
+                pdfmetrics.registerFont(TTFont("VetcredSans-Bold", str(bold)))
+            except Exception:  # a broken font file must not stop certificates being printed
+                continue
+            pdfmetrics.registerFontFamily(
+                "VetcredSans",
+                normal="VetcredSans",
+                bold="VetcredSans-Bold",
+                italic="VetcredSans",
+                boldItalic="VetcredSans-Bold",
+            )
+            return "VetcredSans", "VetcredSans-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    regular, bold = fonts()
+    base = ParagraphStyle("base", fontName=regular, fontSize=10.5, leading=14, textColor=_INK)
+    return {
+        "base": base,
+        "description": ParagraphStyle("description", parent=base, alignment=TA_CENTER, spaceAfter=0.4 * cm),
+        "title": ParagraphStyle(
+            "title",
+            parent=base,
+            fontName=bold,
+            fontSize=13,
+            leading=16,
+            alignment=TA_CENTER,
+            textColor=_MUTED,
+            spaceAfter=0.6 * cm,
+        ),
+        "achievement": ParagraphStyle(
+            "achievement",
+            parent=base,
+            fontName=bold,
+            fontSize=26,
+            leading=31,
+            alignment=TA_CENTER,
+            spaceAfter=0.5 * cm,
+        ),
+        "centre": ParagraphStyle("centre", parent=base, fontSize=12, leading=16, alignment=TA_CENTER),
+        "learner": ParagraphStyle(
+            "learner",
+            parent=base,
+            fontName=bold,
+            fontSize=20,
+            leading=25,
+            alignment=TA_CENTER,
+            spaceBefore=0.1 * cm,
+            spaceAfter=0.4 * cm,
+        ),
+        "issuer": ParagraphStyle(
+            "issuer",
+            parent=base,
+            fontName=bold,
+            fontSize=14,
+            leading=18,
+            alignment=TA_CENTER,
+            spaceAfter=0.6 * cm,
+        ),
+        "heading": ParagraphStyle(
+            "heading",
+            parent=base,
+            fontName=bold,
+            fontSize=12,
+            leading=16,
+            spaceBefore=0.5 * cm,
+            spaceAfter=0.15 * cm,
+        ),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=10.5, leading=13.5),
+        "cell_label": ParagraphStyle("cell_label", parent=base, fontSize=10.5, leading=13.5, textColor=_MUTED),
+        "small": ParagraphStyle("small", parent=base, fontSize=8.5, leading=11, textColor=_MUTED),
+        "caption": ParagraphStyle("caption", parent=base, fontName=bold, fontSize=10, leading=13, alignment=TA_CENTER),
+        "url": ParagraphStyle("url", parent=base, fontSize=8.5, leading=11, alignment=TA_CENTER, textColor=_MUTED),
+    }
+
+
+def _text(value: str) -> str:
+    """User text made safe for ReportLab's paragraph mini-markup (which treats ``<`` and ``&`` as tags)."""
+    return escape(value).replace("\n", "<br/>")
+
+
+def _facts(view: CredentialView, styles: dict[str, ParagraphStyle]) -> Table:
+    rows: list[tuple[str, str]] = [
+        ("Issued on", view.issued_on),
+        ("Valid from", view.valid_from),
+        ("Valid until", view.valid_until or "No expiry date"),
+    ]
+    if view.credits:
+        rows.append(("Credits", view.credits))
+    if view.level:
+        rows.append(("Level", view.level))
+    if view.achievement_type:
+        rows.append(("Type", view.achievement_type))
+    data = [
+        [Paragraph(_text(label), styles["cell_label"]), Paragraph(_text(value), styles["cell"])]
+        for label, value in rows
+    ]
+    table = Table(data, colWidths=[3.5 * cm, 9 * cm], hAlign="CENTER")
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.5, _RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return table
+
+
+def _outcomes(outcomes: Iterable[str], styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    items = [ListItem(Paragraph(_text(o), styles["base"]), leftIndent=14) for o in outcomes]
+    if not items:
+        return []
+    return [
+        Paragraph("Learning outcomes", styles["heading"]),
+        ListFlowable(items, bulletType="bullet", start="•", leftIndent=14, bulletFontName=fonts()[0]),
+    ]
+
+
+def _qr_block(view: CredentialView, qr_png: bytes, styles: dict[str, ParagraphStyle]) -> Flowable:
+    image = Image(io.BytesIO(qr_png), width=_QR_SIZE, height=_QR_SIZE)
+    return KeepTogether(
+        [
+            Spacer(1, 0.6 * cm),
+            image,
+            Paragraph("Scan to verify", styles["caption"]),
+            Paragraph(_text(view.verify_url), styles["url"]),
+        ]
+    )
+
+
+def _shorten(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "\u2026"
+
+
+def _footer(view: CredentialView) -> Callable[[Canvas, SimpleDocTemplate], None]:
+    """Draws, on every page, the verdict when printed and the note that the digital credential decides.
+
+    Pages after the first also get a running head, so a loose second sheet still says whose it is.
+    """
+    regular, bold = fonts()
+    style = verdict_style(view.verdict)
+    width, _ = A4
+    small = ParagraphStyle("footer", fontName=regular, fontSize=7.5, leading=9.5, textColor=_MUTED)
+    status = (
+        f'<font name="{bold}" color="{style.colour}">{_text(style.symbol)} {_text(view.headline)}</font>'
+        f" when this PDF was made: {_text(view.explanation)}"
+    )
+    note = (
+        "This printout is a copy. The digital credential is authoritative: scan the QR code or open "
+        f"{_text(view.verify_url)} to check its current status."
+    )
+
+    running_head = (
+        f"Certificate: {_text(_shorten(view.achievement_name, 90))}, awarded to "
+        f"{_text(_shorten(view.learner_name, 60))} (continued)"
+    )
+
+    def draw(canvas: Canvas, document: SimpleDocTemplate) -> None:
+        canvas.saveState()
+        if canvas.getPageNumber() > 1:
+            head = Paragraph(running_head, small)
+            _, height = head.wrap(width - 2 * _MARGIN, _MARGIN)
+            head.drawOn(canvas, _MARGIN, A4[1] - _MARGIN + 0.4 * cm)
+        y = _FOOTER_BOTTOM
+        for markup in (status, f"{note} Page {canvas.getPageNumber()}."):
+            paragraph = Paragraph(markup, small)
+            _, height = paragraph.wrap(width - 2 * _MARGIN, _FOOTER_TOP)
+            paragraph.drawOn(canvas, _MARGIN, y)
+            y += height + 3
+        canvas.setStrokeColor(_RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(_MARGIN, y + 2, width - _MARGIN, y + 2)
+        canvas.restoreState()
+
+    return draw
+
+
+def certificate_pdf(view: CredentialView, qr_png: bytes) -> bytes:
+    """An A4 portrait certificate; long names wrap and many outcomes flow onto further pages."""
+    styles = _styles()
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=_MARGIN,
+        rightMargin=_MARGIN,
+        topMargin=_MARGIN,
+        bottomMargin=_FOOTER_TOP,
+        title=f"Certificate: {view.achievement_name}, awarded to {view.learner_name}",
+        author=view.issuer_name,
+        subject=f"{view.achievement_name}, awarded to {view.learner_name} by {view.issuer_name}",
+        keywords=["credential", view.verify_url],
+        creator="vetcred",
+        lang="en",
+    )
+    story: list[Flowable] = [
+        Paragraph("Certificate", styles["title"]),
+        Paragraph(_text(view.achievement_name), styles["achievement"]),
+        Paragraph("awarded to", styles["centre"]),
+        Paragraph(_text(view.learner_name), styles["learner"]),
+        Paragraph("by", styles["centre"]),
+        Paragraph(_text(view.issuer_name), styles["issuer"]),
+    ]
+    if view.achievement_description:
+        story.append(Paragraph(_text(view.achievement_description), styles["description"]))
+    story.append(_facts(view, styles))
+    story.extend(_outcomes(view.learning_outcomes, styles))
+    story.append(_qr_block(view, qr_png, styles))
+    footer = _footer(view)
+    document.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()

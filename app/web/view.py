@@ -1,0 +1,110 @@
+"""The plain view model behind the verification page, the QR codes and the PDF certificate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Verdict(StrEnum):
+    VERIFIED = "verified"
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+    EXPIRED = "expired"
+    NOT_VALID = "not_valid"
+    COULD_NOT_CHECK = "could_not_check"
+
+
+@dataclass(frozen=True)
+class CheckView:
+    """One line of "What we checked"; ``outcome`` is passed, failed, could_not_check or not_applicable."""
+
+    name: str
+    label: str
+    outcome: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CredentialView:
+    """Everything a person sees about one credential, already formatted as text (dates included)."""
+
+    verdict: Verdict
+    headline: str
+    explanation: str
+    issuer_name: str
+    issuer_id: str
+    issuer_url: str | None
+    learner_name: str
+    achievement_name: str
+    achievement_description: str
+    achievement_type: str | None
+    learning_outcomes: list[str]
+    credits: str | None
+    level: str | None
+    issued_on: str
+    valid_from: str
+    valid_until: str | None
+    checks: list[CheckView]
+    verify_url: str
+    json_url: str
+    report_url: str
+    qr_svg_url: str
+    pdf_url: str
+    self_issued_warning: str | None = None
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a verdict or a check outcome looks: a CSS class, a text symbol and colours for the PDF.
+
+    The symbol and the words beside it carry the meaning; colour only reinforces it (WCAG 1.4.1).
+    ``colour`` is dark enough for white text on it and for text on white (contrast >= 4.5:1).
+    """
+
+    css_class: str
+    symbol: str
+    colour: str
+    tint: str
+
+
+_VERDICT_STYLES: dict[str, Style] = {
+    Verdict.VERIFIED: Style("verdict-verified", "✓", "#0b6b2e", "#e6f4ea"),
+    Verdict.REVOKED: Style("verdict-revoked", "✕", "#a1141b", "#fdecec"),
+    Verdict.SUSPENDED: Style("verdict-suspended", "!", "#8a4500", "#fff3e0"),
+    Verdict.EXPIRED: Style("verdict-expired", "!", "#5b4b8a", "#f1eefa"),
+    Verdict.NOT_VALID: Style("verdict-not-valid", "✕", "#7a1040", "#fbeaf1"),
+    Verdict.COULD_NOT_CHECK: Style("verdict-could-not-check", "?", "#1f4e8c", "#e8f0fb"),
+}
+
+_OUTCOME_STYLES: dict[str, Style] = {
+    "passed": Style("outcome-passed", "✓", "#0b6b2e", "#e6f4ea"),
+    "failed": Style("outcome-failed", "✕", "#a1141b", "#fdecec"),
+    "could_not_check": Style("outcome-could-not-check", "?", "#1f4e8c", "#e8f0fb"),
+    "not_applicable": Style("outcome-not-applicable", "\u2013", "#4a4f57", "#f0f1f3"),
+}
+
+_OUTCOME_LABELS: dict[str, str] = {
+    "passed": "Passed",
+    "failed": "Failed",
+    "could_not_check": "Could not check",
+    "not_applicable": "Not applicable",
+}
+
+_UNKNOWN_OUTCOME = Style("outcome-unknown", "?", "#4a4f57", "#f0f1f3")
+
+
+def verdict_style(verdict: Verdict | str) -> Style:
+    """The look of a verdict; an unknown value looks like "could not check", never like "verified"."""
+    return _VERDICT_STYLES.get(str(verdict), _VERDICT_STYLES[Verdict.COULD_NOT_CHECK])
+
+
+def outcome_style(outcome: str) -> Style:
+    """The look of one check outcome (accepts plain strings or a ``StrEnum`` such as the report's Outcome)."""
+    return _OUTCOME_STYLES.get(str(outcome), _UNKNOWN_OUTCOME)
+
+
+def outcome_label(outcome: str) -> str:
+    """The words shown for a check outcome, e.g. "Could not check"."""
+    value = str(outcome)
+    return _OUTCOME_LABELS.get(value, value.replace("_", " ").capitalize())
