@@ -1,0 +1,12 @@
+FROM python:3.12-slim
+WORKDIR /srv/vetcred
+COPY pyproject.toml README.md alembic.ini ./
+COPY app ./app
+COPY schemas ./schemas
+COPY migrations ./migrations
+RUN pip install --no-cache-dir . && useradd --system vetcred && mkdir -p /data/keys && chown -R vetcred /data
+USER vetcred
+ENV VETCRED_DATABASE_URL=sqlite:////data/vetcred.db VETCRED_KEYS_DIR=/data/keys
+VOLUME ["/data"]
+EXPOSE 8000
+CMD ["vetcred", "serve", "--host", "0.0.0.0", "--port", "8000"]

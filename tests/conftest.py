@@ -1,0 +1,89 @@
+"""Test wiring: a real database (SQLite file, or PostgreSQL from VETCRED_DATABASE_URL), migrated once,
+emptied after each test, and the real FastAPI app behind a TestClient."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from app.config import Settings
+from app.db.base import Base
+from app.db.migrate import upgrade
+from app.db.session import make_engine
+from app.main import create_app
+
+ADMIN_TOKEN = "test-admin-token-0123456789abcdefghijklmnop"
+PUBLIC_URL = "https://vetcred.test"
+
+
+def _reset_postgres(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("VETCRED_DATABASE_URL")
+    if url and url.startswith("postgres"):
+        _reset_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'vetcred-test.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("keys")
+
+
+@pytest.fixture
+def settings(database_url: str, keys_dir: Path) -> Settings:
+    return Settings(database_url=database_url, public_url=PUBLIC_URL, admin_token=ADMIN_TOKEN, keys_dir=keys_dir)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def empty_database(engine: Engine) -> Iterator[None]:
+    """Empties every table after the test (children first), so each test starts from nothing."""
+    yield
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(settings: Settings, empty_database: None) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def admin_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,108 @@
+"""The command line as a user runs it: demo, verify, and serve from nothing on SQLite."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.cli import main
+from app.config import Settings
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, settings: Settings, empty_database: None) -> Settings:
+    monkeypatch.setenv("VETCRED_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("VETCRED_KEYS_DIR", str(settings.keys_dir))
+    monkeypatch.setenv("VETCRED_ADMIN_TOKEN", settings.admin_token or "")
+    monkeypatch.setenv("VETCRED_PUBLIC_URL", settings.public_url)
+    return settings
+
+
+def test_demo_writes_a_credential_that_verify_accepts(cli_env: Settings, tmp_path: Path, capsys) -> None:
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    credential = json.loads((tmp_path / "ob3.json").read_text())
+    assert credential["credentialSubject"]["achievement"]["achievementType"] == "MicroCredential"
+    assert len(credential["credentialSubject"]["result"]) == 8
+    capsys.readouterr()
+    assert main(["verify", str(tmp_path / "ob3.json")]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["verified"] is True
+
+    credential["credentialSubject"]["name"] = "Someone Else"
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(credential))
+    assert main(["verify", str(tampered)]) == 1
+    assert json.loads(capsys.readouterr().out)["verified"] is False
+
+
+def test_verify_a_did_key_credential_without_any_database(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("VETCRED_DATABASE_URL", f"sqlite:///{tmp_path / 'none.db'}")
+    monkeypatch.setenv("VETCRED_KEYS_DIR", str(tmp_path / "keys"))
+    fixture = Path(__file__).parent / "vectors" / "dcc" / "legacyRegistry-noStatus-noExpiry-basicOBv3.json"
+    assert main(["verify", str(fixture)]) == 0
+    assert json.loads(capsys.readouterr().out)["verified"] is True
+
+
+def test_verify_reports_an_unreadable_file(tmp_path: Path, capsys) -> None:
+    (tmp_path / "bad.json").write_text("{not json")
+    assert main(["verify", str(tmp_path / "bad.json")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_starts_from_nothing_and_resolves_its_did_web(tmp_path: Path) -> None:
+    """The README's first command on a fresh directory: migrations, master key, admin token, then serving."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VETCRED_")}
+    env["VETCRED_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        token = None
+        deadline = time.monotonic() + 30
+        assert process.stdout is not None
+        while token is None and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if line.startswith("Admin token: "):
+                token = line.split(": ", 1)[1].strip()
+        assert token, "serve did not print the admin token"
+        assert (tmp_path / "keys" / "master.key").stat().st_mode & 0o777 == 0o600
+        assert (tmp_path / "vetcred.db").exists()
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        from tests.factories import issuer_payload
+
+        created = httpx.post(
+            f"{base}/api/v1/issuers", json=issuer_payload(), headers={"Authorization": f"Bearer {token}"}
+        )
+        assert created.status_code == 201, created.text
+        did = created.json()["did"]
+        assert did == f"did:web:127.0.0.1%3A{port}:issuers:{created.json()['id']}"
+        assert httpx.get(f"{base}/issuers/{created.json()['id']}/did.json").json()["id"] == did
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
