@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 
 from app.config import Settings
-from app.db.base import Base
 from app.db import models  # noqa: F401  (registers the tables on Base.metadata)
+from app.db.base import Base
 from app.db.session import make_engine
 
 config = context.config

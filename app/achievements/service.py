@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ def achievement_uri(public_url: str, achievement_id: str) -> str:
 
 def create_achievement(session: Session, issuer: Issuer, data: AchievementInput, *, public_url: str) -> Achievement:
     achievement_id = str(uuid.uuid4())
-    creator = {key: issuer.profile[key] for key in ("id", "type", "name") if key in issuer.profile}
+    creator: dict[str, Any] = {key: issuer.profile[key] for key in ("id", "type", "name") if key in issuer.profile}
     achievement = Achievement(
         id=achievement_id,
         issuer_id=issuer.id,

@@ -44,7 +44,7 @@ def build_ob3_credential(
     achievement: dict[str, Any],
     issued_at: datetime,
     salt: str,
-    credential_status: dict[str, Any] | None = None,
+    credential_status: dict[str, Any] | list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The unsigned credential. E-mail addresses are lower-cased before hashing, so a verifier can match any casing."""
     recipient = request.recipient

@@ -64,8 +64,7 @@ class BoundedURDNA2015(URDNA2015):
                 )
         if len(blank_nodes) > self.max_blank_nodes:
             raise CanonicalizationLimit(
-                f"the document has {len(blank_nodes)} blank nodes; "
-                f"at most {self.max_blank_nodes} are canonicalized"
+                f"the document has {len(blank_nodes)} blank nodes; at most {self.max_blank_nodes} are canonicalized"
             )
         return super().main(dataset, options)
 
@@ -123,8 +122,7 @@ def canonize(document: dict[str, Any], loader: Loader) -> str:
 def _refuse_dropped_property(expanded_property: str | None) -> None:
     shown = _shown(expanded_property) if expanded_property else expanded_property
     raise UnsafeDocument(
-        f"the property {shown!r} is not defined by the document's @context "
-        "(it would be dropped, so not signed)"
+        f"the property {shown!r} is not defined by the document's @context (it would be dropped, so not signed)"
     )
 
 

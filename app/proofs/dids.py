@@ -45,9 +45,7 @@ def did_web(public_url: str, issuer_id: str) -> str:
     """``did:web:<host>[%3A<port>]:issuers:<issuer_id>`` for an issuer served at ``public_url``."""
     parts = urlsplit(public_url)
     if not parts.hostname or ":" in parts.hostname or parts.path not in ("", "/"):
-        raise ValueError(
-            f"a did:web needs a bare DNS origin such as https://college.example, not {public_url!r}"
-        )
+        raise ValueError(f"a did:web needs a bare DNS origin such as https://college.example, not {public_url!r}")
     if not _SEGMENT.match(issuer_id):
         raise ValueError(f"issuer id {issuer_id!r} may only hold letters, digits, '.', '-' and '_'")
     host = parts.hostname if parts.port is None else f"{parts.hostname}%3A{parts.port}"

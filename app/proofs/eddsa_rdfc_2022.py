@@ -80,11 +80,7 @@ def verify(document: dict[str, Any], resolver: KeyResolver, loader: Loader) -> V
     proofs = data_integrity.read_proofs(document)
     if not proofs:
         raise ProofError("the document has no proof")
-    ours = [
-        p
-        for p in proofs
-        if p.get("type") == data_integrity.PROOF_TYPE and p.get("cryptosuite") == CRYPTOSUITE
-    ]
+    ours = [p for p in proofs if p.get("type") == data_integrity.PROOF_TYPE and p.get("cryptosuite") == CRYPTOSUITE]
     if not ours:
         found = ", ".join(f"{p.get('type')!r}/{p.get('cryptosuite')!r}" for p in proofs)
         raise ProofError(f"no {data_integrity.PROOF_TYPE} with cryptosuite {CRYPTOSUITE} (found {found})")

@@ -38,13 +38,9 @@ class DocumentLoader:
     rewrites parts of a loaded context in place.
     """
 
-    def __init__(
-        self, extra: Mapping[str, dict[str, Any]] | None = None, contexts_dir: Path = CONTEXTS_DIR
-    ) -> None:
+    def __init__(self, extra: Mapping[str, dict[str, Any]] | None = None, contexts_dir: Path = CONTEXTS_DIR) -> None:
         self._contexts_dir = contexts_dir
-        self._documents: dict[str, dict[str, Any]] = {
-            url: copy.deepcopy(doc) for url, doc in (extra or {}).items()
-        }
+        self._documents: dict[str, dict[str, Any]] = {url: copy.deepcopy(doc) for url, doc in (extra or {}).items()}
 
     def urls(self) -> frozenset[str]:
         """Every URL this loader serves."""
@@ -58,9 +54,7 @@ class DocumentLoader:
         if document is None:
             filename = SHIPPED_CONTEXTS.get(url)
             if filename is None:
-                raise UnknownContext(
-                    f"the JSON-LD context {url!r} is not one vetcred ships; it is never fetched"
-                )
+                raise UnknownContext(f"the JSON-LD context {url!r} is not one vetcred ships; it is never fetched")
             with open(self._contexts_dir / filename, encoding="utf-8") as file:
                 document = json.load(file)
             self._documents[url] = document

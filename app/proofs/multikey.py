@@ -45,11 +45,7 @@ def _decode(codec: bytes, multibase: str, kind: str) -> bytes:
     except ValueError as error:
         raise KeyMaterialError(f"the {kind} Multikey is not valid base58btc") from error
     if not data.startswith(codec):
-        raise KeyMaterialError(
-            f"the {kind} Multikey is not an Ed25519 key (multicodec 0x{codec.hex()} expected)"
-        )
+        raise KeyMaterialError(f"the {kind} Multikey is not an Ed25519 key (multicodec 0x{codec.hex()} expected)")
     if len(data) != len(codec) + KEY_LENGTH:
-        raise KeyMaterialError(
-            f"the {kind} Multikey holds {len(data) - len(codec)} key bytes, not {KEY_LENGTH}"
-        )
+        raise KeyMaterialError(f"the {kind} Multikey holds {len(data) - len(codec)} key bytes, not {KEY_LENGTH}")
     return data[len(codec) :]

@@ -210,8 +210,7 @@ class Bitstring:
         if not encoded.startswith(_MULTIBASE_BASE64URL):
             shown = repr(encoded[:1]) if encoded else "an empty string"
             raise StatusListError(
-                "encodedList must start with the multibase prefix 'u' (base64url, no padding); "
-                f"it starts with {shown}"
+                f"encodedList must start with the multibase prefix 'u' (base64url, no padding); it starts with {shown}"
             )
         compressed = _base64url_decode(encoded[1:])
         bits = _gunzip_capped(compressed, MAX_DECOMPRESSED_BYTES)
@@ -255,9 +254,7 @@ def _base64url_decode(text: str) -> bytes:
         hint = " (padding is not allowed)" if bad == "=" else ""
         raise StatusListError(f"encodedList is not base64url: it contains {bad!r}{hint}")
     if len(text) % 4 == 1:
-        raise StatusListError(
-            f"encodedList is not valid base64url: {len(text)} characters cannot encode whole bytes"
-        )
+        raise StatusListError(f"encodedList is not valid base64url: {len(text)} characters cannot encode whole bytes")
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except binascii.Error as exc:  # pragma: no cover - the checks above catch these first
@@ -289,8 +286,7 @@ def _gunzip_capped(data: bytes, cap: int) -> bytearray:
             out += chunk
             if len(out) > cap:
                 raise StatusListError(
-                    f"encodedList expands to more than {cap:,} bytes; refusing it as a possible "
-                    "decompression bomb"
+                    f"encodedList expands to more than {cap:,} bytes; refusing it as a possible decompression bomb"
                 )
             pending = inflater.unconsumed_tail
             if not chunk and not pending and not inflater.eof:

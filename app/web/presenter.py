@@ -83,10 +83,11 @@ def _level(achievement: dict[str, Any]) -> str | None:
 
 def credential_view(document: dict[str, Any], report: Report, *, links: dict[str, str]) -> CredentialView:
     """``links``: verify_url, json_url, report_url, qr_svg_url, pdf_url (empty strings for a pasted credential)."""
-    issuer = document.get("issuer")
-    issuer = issuer if isinstance(issuer, dict) else {"id": issuer}
-    subject = document.get("credentialSubject") or {}
-    subject = subject[0] if isinstance(subject, list) and subject else subject
+    stated_issuer = document.get("issuer")
+    issuer: dict[str, Any] = stated_issuer if isinstance(stated_issuer, dict) else {"id": stated_issuer}
+    subjects = document.get("credentialSubject") or {}
+    first = subjects[0] if isinstance(subjects, list) and subjects else subjects
+    subject: dict[str, Any] = first if isinstance(first, dict) else {}
     achievement = subject.get("achievement") or {}
     verdict = Verdict(report.verdict)
     issuer_name = _text(issuer.get("name")) or str(issuer.get("id", "an unnamed issuer"))

@@ -67,9 +67,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("credentials", schema=None) as batch_op:
         batch_op.add_column(sa.Column("public_token", sa.String(length=64), nullable=True))
-        batch_op.add_column(
-            sa.Column("status", sa.String(length=16), server_default="active", nullable=False)
-        )
+        batch_op.add_column(sa.Column("status", sa.String(length=16), server_default="active", nullable=False))
         batch_op.add_column(sa.Column("revocation_list_id", sa.String(length=36), nullable=True))
         batch_op.add_column(sa.Column("revocation_index", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("suspension_list_id", sa.String(length=36), nullable=True))
@@ -92,18 +90,14 @@ def upgrade() -> None:
     credentials = sa.table("credentials", sa.column("id", sa.String), sa.column("public_token", sa.String))
     for (credential_id,) in connection.execute(sa.select(credentials.c.id)).all():
         connection.execute(
-            credentials.update()
-            .where(credentials.c.id == credential_id)
-            .values(public_token=secrets.token_urlsafe(32))
+            credentials.update().where(credentials.c.id == credential_id).values(public_token=secrets.token_urlsafe(32))
         )
     with op.batch_alter_table("credentials", schema=None) as batch_op:
         batch_op.alter_column("public_token", existing_type=sa.String(length=64), nullable=False)
         batch_op.create_unique_constraint(batch_op.f("uq_credentials_public_token"), ["public_token"])
 
     with op.batch_alter_table("issuers", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("allow_suspension", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+        batch_op.add_column(sa.Column("allow_suspension", sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
@@ -111,12 +105,8 @@ def downgrade() -> None:
         batch_op.drop_column("allow_suspension")
 
     with op.batch_alter_table("credentials", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_credentials_revocation_list_id_status_lists"), type_="foreignkey"
-        )
-        batch_op.drop_constraint(
-            batch_op.f("fk_credentials_suspension_list_id_status_lists"), type_="foreignkey"
-        )
+        batch_op.drop_constraint(batch_op.f("fk_credentials_revocation_list_id_status_lists"), type_="foreignkey")
+        batch_op.drop_constraint(batch_op.f("fk_credentials_suspension_list_id_status_lists"), type_="foreignkey")
         batch_op.drop_constraint(batch_op.f("uq_credentials_public_token"), type_="unique")
         batch_op.drop_column("suspension_index")
         batch_op.drop_column("suspension_list_id")

@@ -57,8 +57,10 @@ def test_the_published_list_is_a_signed_bitstring_status_list_credential(client:
 
 def test_indexes_are_random_and_never_reused(client: TestClient, college) -> None:
     _, headers, achievement_id = college
-    indexes = [int(issue(client, headers, achievement_id)["credential"]["credentialStatus"]["statusListIndex"])
-               for _ in range(12)]
+    indexes = [
+        int(issue(client, headers, achievement_id)["credential"]["credentialStatus"]["statusListIndex"])
+        for _ in range(12)
+    ]
     assert len(set(indexes)) == 12
     assert indexes != sorted(indexes)  # probability of sorted random draws: 1/12!
 
@@ -67,8 +69,9 @@ def test_revoke_shows_in_the_list_and_the_verifier_says_revoked(client: TestClie
     _, headers, achievement_id = college
     body = issue(client, headers, achievement_id)
     assert _verify(client, body["credential"])["verdict"] == "verified"
-    response = client.post(f"/api/v1/credentials/{body['id']}/revoke", json={"reason": "assessment fraud"},
-                           headers=headers)
+    response = client.post(
+        f"/api/v1/credentials/{body['id']}/revoke", json={"reason": "assessment fraud"}, headers=headers
+    )
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "revoked" and response.json()["changed"] is True
     [event] = response.json()["auditTrail"]
@@ -110,8 +113,9 @@ def test_suspend_and_unsuspend_for_an_issuer_that_opted_in(client: TestClient) -
     entries = body["credential"]["credentialStatus"]
     assert [e["statusPurpose"] for e in entries] == ["revocation", "suspension"]
 
-    suspended = client.post(f"/api/v1/credentials/{body['id']}/suspend", json={"reason": "under review"},
-                            headers=headers)
+    suspended = client.post(
+        f"/api/v1/credentials/{body['id']}/suspend", json={"reason": "under review"}, headers=headers
+    )
     assert suspended.status_code == 200 and suspended.json()["status"] == "suspended"
     report = _verify(client, body["credential"])
     assert report["verdict"] == "suspended" and report["verified"] is False

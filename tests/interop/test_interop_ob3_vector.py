@@ -50,9 +50,7 @@ def test_each_step(signer: Ed25519Signer) -> None:
     loader = default_loader()
     document = eddsa_rdfc_2022.canonical_document(VECTOR["credential"], loader)
     assert document == (VECTORS / "ob3" / "document-canon.txt").read_text(encoding="utf-8")
-    proof = eddsa_rdfc_2022.canonical_proof_config(
-        VECTOR["proofOptions"], VECTOR["credential"]["@context"], loader
-    )
+    proof = eddsa_rdfc_2022.canonical_proof_config(VECTOR["proofOptions"], VECTOR["credential"]["@context"], loader)
     assert proof == (VECTORS / "ob3" / "proof-canon.txt").read_text(encoding="utf-8")
     assert hashlib.sha256(document.encode()).hexdigest() == VECTOR["documentHashHex"]
     assert hashlib.sha256(proof.encode()).hexdigest() == VECTOR["proofHashHex"]

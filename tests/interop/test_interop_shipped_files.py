@@ -30,9 +30,7 @@ def test_sha256(row: dict[str, str]) -> None:
 
 def test_loader_table_matches_sources() -> None:
     documented = {
-        row["url"]: row["file"].removeprefix("contexts/")
-        for row in ROWS
-        if row["file"].startswith("contexts/")
+        row["url"]: row["file"].removeprefix("contexts/") for row in ROWS if row["file"].startswith("contexts/")
     }
     assert dict(SHIPPED_CONTEXTS) == documented
 

@@ -133,9 +133,7 @@ def _ring(size: int) -> dict[str, Any]:
     """``size`` blank nodes, each linked to the next two by the same predicate: all look alike to RDFC-1.0."""
     return {
         "@context": {"knows": {"@id": "https://example.org/knows", "@type": "@id"}},
-        "@graph": [
-            {"@id": f"_:n{i}", "knows": [f"_:n{(i + 1) % size}", f"_:n{(i + 2) % size}"]} for i in range(size)
-        ],
+        "@graph": [{"@id": f"_:n{i}", "knows": [f"_:n{(i + 1) % size}", f"_:n{(i + 2) % size}"]} for i in range(size)],
     }
 
 
@@ -144,8 +142,7 @@ def _clique(size: int) -> dict[str, Any]:
     return {
         "@context": {"@vocab": "https://example.org/vocab#"},
         "@graph": [
-            {"@id": f"_:n{i}", "knows": [{"@id": f"_:n{j}"} for j in range(size) if j != i]}
-            for i in range(size)
+            {"@id": f"_:n{i}", "knows": [{"@id": f"_:n{j}"} for j in range(size) if j != i]} for i in range(size)
         ],
     }
 

@@ -22,9 +22,7 @@ from app.proofs.loader import default_loader
 from app.proofs.multikey import decode_public_key
 
 PUBLIC_MULTIBASE = json.loads(
-    (Path(__file__).resolve().parents[1] / "vectors" / "w3c-vc-di-eddsa" / "keyPair.json").read_text(
-        encoding="utf-8"
-    )
+    (Path(__file__).resolve().parents[1] / "vectors" / "w3c-vc-di-eddsa" / "keyPair.json").read_text(encoding="utf-8")
 )["publicKeyMultibase"]
 VECTOR_DID = f"did:key:{PUBLIC_MULTIBASE}"
 VECTOR_METHOD = f"{VECTOR_DID}#{PUBLIC_MULTIBASE}"
@@ -80,9 +78,7 @@ def test_did_web_refuses_what_it_cannot_encode(public_url: str, issuer_id: str) 
         did_web(public_url, issuer_id)
 
 
-@pytest.mark.parametrize(
-    "did", [VECTOR_DID, "did:web:", "did:web:college.example::x", "did:web:college.example#key"]
-)
+@pytest.mark.parametrize("did", [VECTOR_DID, "did:web:", "did:web:college.example::x", "did:web:college.example#key"])
 def test_did_web_document_url_refuses_other_dids(did: str) -> None:
     with pytest.raises(DidResolutionError):
         did_web_document_url(did)
@@ -101,17 +97,13 @@ def test_did_document_shape_and_json_ld() -> None:
         "authentication": [method],
         "assertionMethod": [method],
     }
-    assert f"<{did}> <https://w3id.org/security#assertionMethod> <{method}> ." in canonize(
-        document, default_loader()
-    )
+    assert f"<{did}> <https://w3id.org/security#assertionMethod> <{method}> ." in canonize(document, default_loader())
 
 
 def test_did_key_of_the_vector_key_resolves_offline() -> None:
     public = decode_public_key(PUBLIC_MULTIBASE)
     assert did_key(public) == VECTOR_DID
-    assert resolve_did_key(VECTOR_METHOD) == ResolvedKey(
-        id=VECTOR_METHOD, controller=VECTOR_DID, public_key=public
-    )
+    assert resolve_did_key(VECTOR_METHOD) == ResolvedKey(id=VECTOR_METHOD, controller=VECTOR_DID, public_key=public)
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,7 @@ from app.proofs.keys import public_key_bytes
 from app.proofs.multikey import decode_private_key, decode_public_key, encode_private_key, encode_public_key
 
 KEY_PAIR = json.loads(
-    (Path(__file__).resolve().parents[1] / "vectors" / "w3c-vc-di-eddsa" / "keyPair.json").read_text(
-        encoding="utf-8"
-    )
+    (Path(__file__).resolve().parents[1] / "vectors" / "w3c-vc-di-eddsa" / "keyPair.json").read_text(encoding="utf-8")
 )
 
 

@@ -17,9 +17,7 @@ from app.proofs.keys import generate_signing_key, public_key_bytes
 from app.proofs.loader import default_loader
 from app.proofs.signer import Ed25519Signer
 
-VECTOR = json.loads(
-    (Path(__file__).resolve().parents[1] / "vectors" / "ob3-proof-vector.json").read_text("utf-8")
-)
+VECTOR = json.loads((Path(__file__).resolve().parents[1] / "vectors" / "ob3-proof-vector.json").read_text("utf-8"))
 CREATED = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
 RESOLVER = CompositeResolver(lambda _: None)
 
@@ -92,9 +90,7 @@ def test_round_trip(signed: dict[str, Any], signer: Ed25519Signer) -> None:
     )
 
 
-def test_single_object_proof_and_string_issuer_verify(
-    unsigned: dict[str, Any], signer: Ed25519Signer
-) -> None:
+def test_single_object_proof_and_string_issuer_verify(unsigned: dict[str, Any], signer: Ed25519Signer) -> None:
     unsigned["issuer"] = unsigned["issuer"]["id"]
     signed = eddsa_rdfc_2022.sign(unsigned, signer, default_loader(), CREATED)
     signed["proof"] = signed["proof"][0]

@@ -67,9 +67,7 @@ def test_each_step(examples_loader: DocumentLoader, signer: Ed25519Signer) -> No
 
 def test_signed_credential(examples_loader: DocumentLoader, signer: Ed25519Signer) -> None:
     signed = eddsa_rdfc_2022.sign(UNSIGNED, signer, examples_loader, CREATED)
-    assert {k: v for k, v in signed.items() if k != "proof"} == {
-        k: v for k, v in SIGNED.items() if k != "proof"
-    }
+    assert {k: v for k, v in signed.items() if k != "proof"} == {k: v for k, v in SIGNED.items() if k != "proof"}
     assert signed["proof"] == [SIGNED["proof"]]  # ours is a one-element array, the vector's a single object
 
 

@@ -51,8 +51,15 @@ def browser() -> Iterator[object]:
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield chromium
         chromium.close()
@@ -64,16 +71,16 @@ def _issue_two(base: str) -> tuple[str, str]:
     headers = {"Authorization": f"Bearer {issuer['apiKey']}"}
     achievement = httpx.post(f"{base}/api/v1/achievements", json=achievement_payload(), headers=headers).json()
     valid = httpx.post(f"{base}/api/v1/credentials", json=credential_payload(achievement["id"]), headers=headers).json()
-    revoked = httpx.post(f"{base}/api/v1/credentials", json=credential_payload(achievement["id"]),
-                         headers=headers).json()
-    httpx.post(f"{base}/api/v1/credentials/{revoked['id']}/revoke", json={"reason": "issued in error"},
-               headers=headers).raise_for_status()
+    revoked = httpx.post(
+        f"{base}/api/v1/credentials", json=credential_payload(achievement["id"]), headers=headers
+    ).json()
+    httpx.post(
+        f"{base}/api/v1/credentials/{revoked['id']}/revoke", json={"reason": "issued in error"}, headers=headers
+    ).raise_for_status()
     return valid["verifyUrl"], revoked["verifyUrl"]
 
 
-def test_phone_sized_page_shows_the_verdict_issuer_and_achievement(
-    live_server: str, browser, tmp_path: Path
-) -> None:
+def test_phone_sized_page_shows_the_verdict_issuer_and_achievement(live_server: str, browser, tmp_path: Path) -> None:
     valid_url, revoked_url = _issue_two(live_server)
     page = browser.new_page(viewport={"width": 390, "height": 844}, java_script_enabled=False)
     requests: list[str] = []

@@ -40,8 +40,15 @@ def test_page_shows_verified_with_issuer_achievement_and_learner(client: TestCli
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
     html = response.text
-    for text in ("Verified", "Noorderpoort College", "Welding Safety Basics", "Sanne de Vries", "Final grade: A",
-                 body["credential"]["issuer"]["id"], "Digital signature of the issuer"):
+    for text in (
+        "Verified",
+        "Noorderpoort College",
+        "Welding Safety Basics",
+        "Sanne de Vries",
+        "Final grade: A",
+        body["credential"]["issuer"]["id"],
+        "Digital signature of the issuer",
+    ):
         assert text in html
     assert "<script" not in html
 
