@@ -97,10 +97,11 @@ def canonize(document: dict[str, Any], loader: Loader) -> str:
     vetcred error raised inside pyld (e.g. ``UnknownContext`` from the loader) comes out as itself.
     """
     processor = JsonLdProcessor(on_property_dropped=_refuse_dropped_property)
-    # A fresh resolver per call: pyld's module-wide context cache is shared by every loader in the process.
+    # Never pyld's module-wide context cache (shared by every loader in the process): the loader's own, if it
+    # keeps one (DocumentLoader does), else a fresh one per call.
     options = {
         "documentLoader": loader,
-        "contextResolver": ContextResolver({}, loader),
+        "contextResolver": ContextResolver(getattr(loader, "context_cache", {}), loader),
         "base": _RELATIVE_BASE,
     }
     try:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from cachetools import LRUCache
 
 from app.config import CONTEXTS_DIR
 from app.errors import UnknownContext
@@ -35,19 +38,33 @@ class DocumentLoader:
     """A pyld ``documentLoader`` that knows a fixed set of URLs and raises ``UnknownContext`` for any other.
 
     Each shipped file is parsed on first use and kept; every call returns a deep copy because pyld
-    rewrites parts of a loaded context in place.
+    rewrites parts of a loaded context in place. The documents are immutable, so they are tagged ``static``
+    and each loader keeps its own cache of resolved contexts (``context_cache``, for pyld's ContextResolver):
+    processing the OB 3.0 context and its scoped contexts once per process instead of once per expansion is
+    what makes canonicalization fast. The cache belongs to this loader, never to the whole process, and to one
+    thread: pyld's caches are not thread-safe, and the web server signs and verifies in a thread pool.
     """
 
     def __init__(self, extra: Mapping[str, dict[str, Any]] | None = None, contexts_dir: Path = CONTEXTS_DIR) -> None:
         self._contexts_dir = contexts_dir
         self._documents: dict[str, dict[str, Any]] = {url: copy.deepcopy(doc) for url, doc in (extra or {}).items()}
+        self._per_thread = threading.local()
+
+    @property
+    def context_cache(self) -> LRUCache[str, Any]:
+        """This thread's cache of resolved contexts (see the class docstring)."""
+        cache: LRUCache[str, Any] | None = getattr(self._per_thread, "cache", None)
+        if cache is None:
+            cache = self._per_thread.cache = LRUCache(maxsize=100)
+        return cache
 
     def urls(self) -> frozenset[str]:
         """Every URL this loader serves."""
         return frozenset(SHIPPED_CONTEXTS) | frozenset(self._documents)
 
     def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(self._document(url))}
+        document = copy.deepcopy(self._document(url))
+        return {"contextUrl": None, "documentUrl": url, "document": document, "tag": "static"}
 
     def _document(self, url: str) -> dict[str, Any]:
         document = self._documents.get(url)

@@ -1,0 +1,133 @@
+"""Verification-page throughput and latency under concurrent load: wrk against uvicorn on loopback.
+
+Starts `vetcred serve` on a fresh SQLite database in a temporary directory, issues one credential through the
+API, then loads GET /v/{token} (HTML; every view re-verifies the proof and the live status). Needs `wrk`
+(Debian package wrk). Run by hand:  python bench/verify_page.py [--seconds 15] [--connections 16] [--workers 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from app.demo import sample_achievement, sample_issuer, sample_request
+
+TOKEN = "bench-admin-token-0123456789abcdefghijklmnop"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_server(workdir: Path, port: int, workers: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VETCRED_")}
+    base = f"http://127.0.0.1:{port}"
+    env |= {"VETCRED_PUBLIC_URL": base, "VETCRED_ADMIN_TOKEN": TOKEN}
+    subprocess.run(
+        [sys.executable, "-m", "app.cli", "migrate"], cwd=workdir, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+    # The factory form lets uvicorn start several worker processes (one core each).
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "app.asgi:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    server = subprocess.Popen(command, cwd=workdir, env=env, stderr=log)
+    for _ in range(200):
+        try:
+            if httpx.get(f"{base}/health").status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.05)
+    server.terminate()
+    raise SystemExit("the server did not start")
+
+
+def _issue(base: str) -> str:
+    admin = {"Authorization": f"Bearer {TOKEN}"}
+    issuer = httpx.post(f"{base}/api/v1/issuers", json=sample_issuer().model_dump(exclude_none=True), headers=admin)
+    headers = {"Authorization": f"Bearer {issuer.json()['apiKey']}"}
+    achievement = httpx.post(
+        f"{base}/api/v1/achievements", json=sample_achievement().model_dump(exclude_none=True), headers=headers
+    ).json()
+    request = sample_request(achievement["id"]).model_dump(mode="json", exclude_none=True)
+    credential = httpx.post(f"{base}/api/v1/credentials", json=request, headers=headers, timeout=30).json()
+    return str(credential["verifyUrl"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as workdir, open(Path(workdir) / "server.log", "wb") as log:
+        server = _start_server(Path(workdir), port, args.workers, log)
+        try:
+            url = _issue(f"http://127.0.0.1:{port}")
+            assert "Verified" in httpx.get(url).text
+            result = subprocess.run(
+                [
+                    "wrk",
+                    "-t2",
+                    f"-c{args.connections}",
+                    f"-d{args.seconds}s",
+                    "--latency",
+                    "--timeout",
+                    "10s",
+                    "-H",
+                    "Accept: text/html",
+                    url,
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+            log = (Path(workdir) / "server.log").read_text(errors="replace")
+            if "Traceback" in log or "ERROR" in log:
+                print("server errors:\n" + log[-3000:])
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", result)
+    p50 = re.search(r"50%\s+(\S+)", result)
+    p99 = re.search(r"99%\s+(\S+)", result)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
+    print(
+        f"GET /v/{{token}} (HTML, full re-verification), {args.connections} connections, {args.workers} worker(s), "
+        f"{args.seconds}s:"
+    )
+    print(
+        f"  {rps.group(1) if rps else '?'} requests/s   p50 {p50.group(1) if p50 else '?'}   "
+        f"p99 {p99.group(1) if p99 else '?'}   non-2xx {errors.group(1) if errors else 0}"
+    )
+
+
+if __name__ == "__main__":
+    main()
