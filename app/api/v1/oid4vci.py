@@ -1,0 +1,157 @@
+"""OpenID4VCI 1.0 issuer endpoints (pre-authorized code flow): metadata, offers, token, nonce, credential.
+
+Errors here follow OAuth 2.0 (RFC 6749 section 5.2, RFC 6750 section 3) and OpenID4VCI rather than vetcred's own
+envelope: ``{"error": code, "error_description": text}``, 400, or 401 for ``invalid_token``.
+
+Each route commits its own transaction before it answers: a wallet sends its next request (nonce, then
+credential) the moment it has the answer, and must find the previous step's writes there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from app.api.deps import RuntimeDep
+from app.issuers.service import signer_for
+from app.runtime import Runtime
+from app.wallet.credential_request import IssuingContext, issue_to_wallet
+from app.wallet.metadata import authorization_server_metadata, credential_issuer_metadata
+from app.wallet.oid4vci import (
+    PRE_AUTHORIZED_GRANT,
+    ProtocolError,
+    exchange_pre_authorized_code,
+    new_nonce,
+    offer_document,
+    open_offer,
+)
+
+router = APIRouter(tags=["OpenID4VCI"])
+
+T = TypeVar("T")
+NO_STORE = {"Cache-Control": "no-store"}
+METADATA_CACHE = {"Cache-Control": "public, max-age=300"}
+_DESCRIPTION_SAFE = {ord('"'): "'", ord("\\"): "/"}
+
+
+def protocol_error(error: ProtocolError) -> JSONResponse:
+    """The wire form of a protocol error; error_description keeps to the ASCII the specifications allow."""
+    description = error.detail.translate(_DESCRIPTION_SAFE).encode("ascii", "replace").decode("ascii")
+    headers = dict(NO_STORE)
+    status = 400
+    if error.code == "invalid_token":
+        status = 401
+        headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return JSONResponse({"error": error.code, "error_description": description}, status_code=status, headers=headers)
+
+
+def committed(runtime: Runtime, work: Callable[[Session], T]) -> T | ProtocolError:
+    """``work`` in one transaction, committed also when it refuses with a ``ProtocolError`` (so a wrong PIN is
+    counted and a spent nonce stays spent); any other error rolls it back."""
+    with runtime.transaction() as session:
+        try:
+            return work(session)
+        except ProtocolError as error:
+            return error
+
+
+@router.get("/.well-known/openid-credential-issuer", summary="OpenID4VCI credential issuer metadata")
+def issuer_metadata(runtime: RuntimeDep) -> JSONResponse:
+    return JSONResponse(credential_issuer_metadata(runtime.settings.public_url), headers=METADATA_CACHE)
+
+
+@router.get("/.well-known/oauth-authorization-server", summary="OAuth 2.0 authorization server metadata")
+def authorization_server(runtime: RuntimeDep) -> JSONResponse:
+    return JSONResponse(authorization_server_metadata(runtime.settings.public_url), headers=METADATA_CACHE)
+
+
+@router.get(
+    "/oid4vci/offers/{code}",
+    summary="A credential offer by reference (credential_offer_uri)",
+    description="Served while its pre-authorized code is unused and unexpired; the claim page makes offers.",
+)
+def credential_offer(code: str, runtime: RuntimeDep) -> JSONResponse:
+    with runtime.transaction() as session:
+        tx_code_required = open_offer(session, code, runtime.clock()).tx_code_required
+    document = offer_document(runtime.settings.public_url, code, tx_code_required=tx_code_required)
+    return JSONResponse(document, headers=NO_STORE)
+
+
+@router.post(
+    "/oid4vci/token",
+    summary="Token endpoint (grant urn:ietf:params:oauth:grant-type:pre-authorized_code)",
+    description="Form-encoded. No client authentication (anonymous pre-authorized access). Returns a short-lived, "
+    "single-use bearer access token for the credential endpoint.",
+)
+def token(
+    runtime: RuntimeDep,
+    grant_type: Annotated[str | None, Form()] = None,
+    pre_authorized_code: Annotated[str | None, Form(alias="pre-authorized_code")] = None,
+    tx_code: Annotated[str | None, Form()] = None,
+) -> JSONResponse:
+    if not grant_type:
+        return protocol_error(ProtocolError("invalid_request", "grant_type is missing (send it form-encoded)"))
+    if grant_type != PRE_AUTHORIZED_GRANT:
+        return protocol_error(ProtocolError("unsupported_grant_type", f"only {PRE_AUTHORIZED_GRANT} is supported"))
+    if not pre_authorized_code:
+        return protocol_error(ProtocolError("invalid_request", "pre-authorized_code is missing"))
+    code = pre_authorized_code
+    ttl = timedelta(seconds=runtime.settings.oid4vci_token_ttl_seconds)
+    issued = committed(
+        runtime,
+        lambda session: exchange_pre_authorized_code(session, code=code, tx_code=tx_code, now=runtime.clock(), ttl=ttl),
+    )
+    if isinstance(issued, ProtocolError):
+        return protocol_error(issued)
+    body = {"access_token": issued.value, "token_type": "Bearer", "expires_in": issued.expires_in}
+    return JSONResponse(body, headers=NO_STORE)
+
+
+@router.post("/oid4vci/nonce", summary="Nonce endpoint: a fresh single-use c_nonce for key proofs")
+def nonce(runtime: RuntimeDep) -> JSONResponse:
+    ttl = timedelta(seconds=runtime.settings.oid4vci_nonce_ttl_seconds)
+    with runtime.transaction() as session:
+        value = new_nonce(session, now=runtime.clock(), ttl=ttl)
+    return JSONResponse({"c_nonce": value}, headers=NO_STORE)
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return (value.strip() or None) if scheme.lower() == "bearer" else None
+
+
+def _issue(runtime: Runtime, access_token: str | None, body: Any) -> dict[str, Any] | ProtocolError:
+    context = IssuingContext(
+        credential_issuer=runtime.settings.public_url,
+        now=runtime.clock(),
+        proof_max_age=timedelta(seconds=runtime.settings.oid4vci_nonce_ttl_seconds),
+        signer_for=lambda issuer: signer_for(issuer, runtime.master_key),
+        loader=runtime.loader,
+    )
+    return committed(runtime, lambda session: issue_to_wallet(session, access_token, body, context))
+
+
+@router.post(
+    "/oid4vci/credential",
+    summary="Credential endpoint: the credential bound to the wallet's DID",
+    description="Bearer access token from the token endpoint. Body: `credential_configuration_id` and "
+    '`proofs: {"jwt": [<openid4vci-proof+jwt>]}` (the older `proof` object is accepted too). Returns '
+    '`{"credentials": [{"credential": <signed OB 3.0 credential>}]}` with `credentialSubject.id` = the holder DID.',
+)
+async def credential(request: Request, runtime: RuntimeDep) -> JSONResponse:
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        body = None  # refused as invalid_credential_request, once the access token has been checked
+    # Signing canonicalizes (CPU work): keep it off the event loop.
+    response = await run_in_threadpool(_issue, runtime, _bearer(request), body)
+    if isinstance(response, ProtocolError):
+        return protocol_error(response)
+    return JSONResponse(response, headers=NO_STORE)

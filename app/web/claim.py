@@ -1,0 +1,144 @@
+"""The learner's claim page ``/claim/{token}``: the credential in plain words, a wallet offer, downloads, sharing."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from app.api.deps import RuntimeDep
+from app.db.models import ClaimLink, Credential
+from app.errors import NotFound
+from app.runtime import Runtime
+from app.wallet.claims import ClaimState, claim_state, find_by_token
+from app.wallet.oid4vci import create_offer, offer_link_by_reference, offer_link_by_value, offer_uri
+from app.wallet.summary import summarize
+from app.web.qr import qr_png
+from app.web.render import render_not_found, templates
+
+router = APIRouter(tags=["claim page"])
+
+# The page holds a fresh pre-authorized code: never cache it, never leak its address.
+HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
+
+
+@dataclass(frozen=True)
+class WalletOfferView:
+    link: str
+    link_by_value: str
+    qr_png_data_uri: str
+    minutes: int
+    tx_code_required: bool
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    """Everything the claim page shows, already as text."""
+
+    state: str
+    credential_status: str
+    learner: str
+    achievement: str
+    description: str
+    issuer: str
+    issuer_url: str | None
+    awarded_on: str
+    expires_on: str
+    used_on: str | None
+    offer: WalletOfferView | None
+    verify_url: str
+    verify_qr_svg_url: str
+    json_url: str
+    pdf_url: str
+    linkedin_url: str
+
+
+def _day(moment: datetime | None) -> str:
+    return f"{moment:%-d %B %Y}" if moment else "unknown"
+
+
+def linkedin_add_url(*, name: str, organization: str, issued: datetime | None, cert_url: str, cert_id: str) -> str:
+    """LinkedIn's "Add licence or certification" form, filled in (every value URL-encoded)."""
+    params = {"startTask": "CERTIFICATION_NAME", "name": name, "organizationName": organization}
+    if issued:
+        params |= {"issueYear": str(issued.year), "issueMonth": str(issued.month)}
+    params |= {"certUrl": cert_url, "certId": cert_id}
+    return f"{LINKEDIN_ADD}?{urlencode(params, quote_via=quote)}"
+
+
+def _offer(session: Session, runtime: Runtime, link: ClaimLink) -> WalletOfferView:
+    settings = runtime.settings
+    ttl = timedelta(seconds=settings.oid4vci_code_ttl_seconds)
+    new = create_offer(session, link, public_url=settings.public_url, now=runtime.clock(), ttl=ttl)
+    by_reference = offer_link_by_reference(offer_uri(settings.public_url, new.code))
+    png = base64.b64encode(qr_png(by_reference, box_size=6)).decode("ascii")
+    return WalletOfferView(
+        link=by_reference,
+        link_by_value=offer_link_by_value(new.document),
+        qr_png_data_uri=f"data:image/png;base64,{png}",
+        minutes=max(1, settings.oid4vci_code_ttl_seconds // 60),
+        tx_code_required=new.offer.tx_code_required,
+    )
+
+
+def claim_view(session: Session, runtime: Runtime, link: ClaimLink, credential: Credential) -> ClaimView:
+    """The page's view; makes a new wallet offer only while the link is open and the credential active."""
+    state = claim_state(link, runtime.clock())
+    summary = summarize(credential.document)
+    verify_url = f"{runtime.settings.public_url}/v/{credential.public_token}"
+    # Wallets get Open Badges 3.0 credentials (the ldp_vc configuration); others are only downloaded and shared.
+    open_and_active = state == ClaimState.OPEN and credential.status == "active" and credential.format == "ob3"
+    return ClaimView(
+        state=state.value,
+        credential_status=credential.status,
+        learner=summary.learner,
+        achievement=summary.achievement,
+        description=summary.description,
+        issuer=summary.issuer,
+        issuer_url=summary.issuer_url,
+        awarded_on=_day(summary.awarded),
+        expires_on=_day(link.expires_at),
+        used_on=_day(link.used_at) if link.used_at else None,
+        offer=_offer(session, runtime, link) if open_and_active else None,
+        verify_url=verify_url,
+        verify_qr_svg_url=f"{verify_url}/qr.svg",
+        json_url=f"{verify_url}.json",
+        pdf_url=f"{verify_url}/certificate.pdf",
+        linkedin_url=linkedin_add_url(
+            name=summary.achievement,
+            organization=summary.issuer,
+            issued=summary.awarded,
+            cert_url=verify_url,
+            cert_id=credential.id,
+        ),
+    )
+
+
+def render_claim_page(view: ClaimView) -> str:
+    return templates().get_template("claim.html").render(view=view)
+
+
+def _view(session: Session, runtime: Runtime, token: str) -> ClaimView | None:
+    try:
+        link = find_by_token(session, token)
+    except NotFound:
+        return None
+    credential = session.get(Credential, link.credential_id)
+    return claim_view(session, runtime, link, credential) if credential else None
+
+
+@router.get("/claim/{token}", response_class=HTMLResponse, summary="A learner's claim page (from the claim e-mail)")
+def claim_page(token: str, runtime: RuntimeDep) -> HTMLResponse:
+    # Committed before the page is sent: a phone may fetch the offer on the page the moment it is shown.
+    with runtime.transaction() as session:
+        view = _view(session, runtime, token)
+    if view is None:
+        return HTMLResponse(render_not_found(), status_code=404, headers=HEADERS)
+    gone = view.state in (ClaimState.EXPIRED, ClaimState.REPLACED)
+    return HTMLResponse(render_claim_page(view), status_code=410 if gone else 200, headers=HEADERS)

@@ -1,0 +1,160 @@
+"""The learner's claim page: through the real app, and in a real headless Chromium served by uvicorn."""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from app.config import Settings
+from app.main import create_app
+from tests.factories import (
+    ADMIN,
+    achievement_payload,
+    credential_payload,
+    issue,
+    issuer_payload,
+    make_achievement,
+    make_issuer,
+)
+from tests.wallet.wallet import Wallet, offer_uri_of, scan_offer_qr
+
+pyzbar = pytest.importorskip("pyzbar.pyzbar")
+CHROMIUM = os.environ.get("VETCRED_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def issued(client: TestClient) -> dict[str, Any]:
+    _, headers = make_issuer(client)
+    return issue(client, headers, make_achievement(client, headers)["id"])
+
+
+def test_the_page_says_what_the_credential_is_and_offers_wallet_download_and_sharing(
+    client: TestClient, issued: dict[str, Any]
+) -> None:
+    response = client.get(issued["claimUrl"])
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    page = response.text
+    for text in ("Your credential", "Sanne de Vries", "Welding Safety Basics", "Noorderpoort College", "Issued on"):
+        assert text in page
+    assert "<script" not in page
+    verify_url = issued["verifyUrl"]
+    for link in (f"{verify_url}.json", f"{verify_url}/certificate.pdf", verify_url, f"{verify_url}/qr.svg"):
+        assert f'"{link}"' in page
+    assert scan_offer_qr(page).startswith("openid-credential-offer://?credential_offer_uri=")
+
+
+def test_the_linkedin_link_fills_in_the_certification(client: TestClient, issued: dict[str, Any]) -> None:
+    page = client.get(issued["claimUrl"]).text
+    [href] = [html.unescape(h) for h in re.findall(r'href="(https://www\.linkedin\.com/[^"]+)"', page)]
+    parts = urlsplit(href)
+    assert parts.path == "/profile/add"
+    awarded = issued["credential"]["awardedDate"]
+    assert {k: v[0] for k, v in parse_qs(parts.query).items()} == {
+        "startTask": "CERTIFICATION_NAME",
+        "name": "Welding Safety Basics",
+        "organizationName": "Noorderpoort College",
+        "issueYear": awarded[:4],
+        "issueMonth": str(int(awarded[5:7])),
+        "certUrl": issued["verifyUrl"],
+        "certId": issued["id"],
+    }
+    assert "%20" in href and " " not in href  # URL-encoded
+
+
+def test_the_downloads_are_the_signed_credential_and_the_pdf(client: TestClient, issued: dict[str, Any]) -> None:
+    assert client.get(issued["verifyUrl"] + ".json").json() == issued["credential"]
+    assert client.get(issued["verifyUrl"] + "/certificate.pdf").headers["content-type"] == "application/pdf"
+
+
+def test_each_view_makes_a_fresh_offer_and_an_unknown_link_is_not_found(
+    client: TestClient, issued: dict[str, Any]
+) -> None:
+    first, second = (scan_offer_qr(client.get(issued["claimUrl"]).text) for _ in range(2))
+    assert first != second
+    assert client.get(offer_uri_of(first)).status_code == 200
+    response = client.get("/claim/not-a-real-token")
+    assert response.status_code == 404 and "Credential not found" in response.text
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(settings: Settings, empty_database: None) -> Iterator[str]:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    app = create_app(settings.model_copy(update={"public_url": base}))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield base
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")
+def test_in_chromium_the_page_shows_the_credential_and_its_qr_code_scans_to_the_offer(
+    live_server: str, tmp_path: Path
+) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    issuer = httpx.post(f"{live_server}/api/v1/issuers", json=issuer_payload(), headers=ADMIN).json()
+    headers = {"Authorization": f"Bearer {issuer['apiKey']}"}
+    achievement = httpx.post(f"{live_server}/api/v1/achievements", json=achievement_payload(), headers=headers).json()
+    issued = httpx.post(
+        f"{live_server}/api/v1/credentials", json=credential_payload(achievement["id"]), headers=headers
+    ).json()
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
+        )
+        page = browser.new_page(
+            viewport={"width": 390, "height": 844}, device_scale_factor=2, java_script_enabled=False
+        )
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(issued["claimUrl"])
+        assert page.inner_text("h1").strip().endswith("Your credential")
+        body = page.inner_text("body")
+        assert "Welding Safety Basics" in body and "Noorderpoort College" in body and "Sanne de Vries" in body
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing scrolls sideways
+        qr = page.locator("figure.offer-qr img")
+        assert qr.evaluate("img => img.naturalWidth") > 0
+        scanned = pyzbar.decode(Image.open(io.BytesIO(qr.screenshot())))
+        page.screenshot(path=str(tmp_path / "claim.png"), full_page=True)
+        offer_link = page.locator("a", has_text="Open in a wallet on this device").get_attribute("href")
+        browser.close()
+
+    [symbol] = scanned
+    assert symbol.data.decode() == offer_link
+    assert all(url.startswith(live_server) or url.startswith("data:") for url in requests)
+    with httpx.Client() as http:
+        credential = Wallet(http).claim(symbol.data.decode())
+    assert credential["credentialSubject"]["id"].startswith("did:key:")
+    if os.environ.get("VETCRED_SCREENSHOTS"):
+        shutil.copy(tmp_path / "claim.png", Path(os.environ["VETCRED_SCREENSHOTS"]) / "claim.png")
