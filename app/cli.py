@@ -79,8 +79,14 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
             has_issuers = inspect(session.connection()).has_table("issuers")
             resolver = runtime.resolver(session) if has_issuers else CompositeResolver(local_did_web=lambda _vm: None)
             fetch = runtime.status_fetcher(session) if has_issuers else runtime.remote
+            edc_status = runtime.edc_status(session) if has_issuers else (lambda _id: None)
             report = verify_credential(
-                document, resolver=resolver, loader=runtime.loader, now=runtime.clock(), fetch=fetch
+                document,
+                resolver=resolver,
+                loader=runtime.loader,
+                now=runtime.clock(),
+                fetch=fetch,
+                edc_status=edc_status,
             )
     finally:
         runtime.close()

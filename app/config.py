@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.errors import ConfigurationError
@@ -38,6 +38,23 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     # Verifying other issuers' credentials may need their status lists and did:web documents from the network.
     fetch_remote: bool = False
+    # EDCs: SHACL validation of each specification's first EDC, then of this share of the rest (1.0 = all).
+    edc_shacl_sample_rate: float = Field(default=0.05, ge=0, le=1)
+    # Europass wallet delivery (EDCI wallet REST API); unset = off.
+    europass_wallet_url: str | None = None
+    # Learners and wallets (docs/wallet.md): claim links by e-mail, OpenID4VCI lifetimes.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None
+    smtp_starttls: bool = True
+    claim_link_ttl_days: int = Field(default=30, ge=1)
+    # auto: a PIN (OpenID4VCI tx_code) is required, and e-mailed apart from the link, when SMTP is configured.
+    claim_tx_code: Literal["auto", "on", "off"] = "auto"
+    oid4vci_code_ttl_seconds: int = Field(default=600, ge=1)
+    oid4vci_token_ttl_seconds: int = Field(default=600, ge=1)
+    oid4vci_nonce_ttl_seconds: int = Field(default=300, ge=1)
 
     @field_validator("public_url")
     @classmethod
@@ -52,6 +69,15 @@ class Settings(BaseSettings):
     @property
     def master_key_path(self) -> Path:
         return self.keys_dir / "master.key"
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host)
+
+    @property
+    def tx_code_required(self) -> bool:
+        """Whether wallet offers need a PIN: ``auto`` means yes exactly when it can be e-mailed separately."""
+        return self.claim_tx_code == "on" or (self.claim_tx_code == "auto" and self.smtp_configured)
 
     def check_admin_token(self) -> None:
         """Refuse a placeholder or short admin token outside development."""

@@ -5,6 +5,7 @@
     ├── NotFound                  a resource that does not exist (or belongs to another issuer)
     ├── Conflict                  a request that clashes with the state of a resource
     ├── InvalidInput              input that passed the edge but breaks a domain rule
+    │   └── MissingMandatoryElement  a micro-credential without a Council Recommendation Annex I element
     ├── AuthenticationError       a missing or wrong admin token / API key
     ├── JsonLdError               the document cannot be processed as JSON-LD safely
     │   ├── UnknownContext        a context the offline loader does not ship (never fetched)
@@ -52,6 +53,12 @@ class InvalidInput(VetcredError):
     def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(detail)
         self.field = field
+
+
+class MissingMandatoryElement(InvalidInput):
+    """A micro-credential lacks an element Annex I of the Council Recommendation (2022/C 243/02) makes mandatory."""
+
+    code = "missing_mandatory_element"
 
 
 class AuthenticationError(VetcredError):

@@ -13,11 +13,23 @@ from app import __version__
 from app.api import public
 from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit
-from app.api.v1 import achievements, credentials, issuers, status, verify
+from app.api.v1 import (
+    achievements,
+    catalogue,
+    claims,
+    credentials,
+    edc,
+    issuers,
+    microcredentials,
+    oid4vci,
+    status,
+    verify,
+)
 from app.config import Settings
 from app.errors import ConfigurationError
 from app.runtime import Runtime, utc_now
-from app.web import pages
+from app.web import catalogue as catalogue_page
+from app.web import claim, pages
 from app.web.render import STATIC
 
 DESCRIPTION = """Issue Open Badges 3.0 credentials signed with W3C Data Integrity `eddsa-rdfc-2022`.
@@ -44,12 +56,19 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
         issuers.router,
         achievements.router,
         credentials.router,
+        claims.router,
         status.router,
         verify.router,
         public.router,
+        oid4vci.router,
+        microcredentials.router,
+        catalogue.router,
+        edc.router,
     ):
         app.include_router(router)
     app.include_router(pages.router)
+    app.include_router(claim.router)
+    app.include_router(catalogue_page.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

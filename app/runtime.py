@@ -12,6 +12,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
+from app.credentials.microcredential_issuance import IssuanceContext
+from app.db.models import Credential
 from app.db.session import make_engine, make_session_factory
 from app.errors import FetchError, NotFound
 from app.issuers.service import resolve_local_key
@@ -81,6 +83,25 @@ class Runtime:
             return self.remote(url)
 
         return fetch
+
+    def edc_status(self, session: Session) -> Callable[[str], str | None]:
+        """The status of an EDC this service issued, by its id (``urn:credential:<uuid of the OB 3.0 twin>``)."""
+
+        def status_of(edc_id: str) -> str | None:
+            twin = session.get(Credential, edc_id.removeprefix("urn:credential:"))
+            return twin.status if twin is not None else None
+
+        return status_of
+
+    def issuance_context(self) -> IssuanceContext:
+        """What issuing a micro-credential needs besides the session, read now (one clock reading per issuance)."""
+        return IssuanceContext(
+            master_key=self.master_key,
+            loader=self.loader,
+            now=self.clock(),
+            public_url=self.settings.public_url,
+            shacl_sample_rate=self.settings.edc_shacl_sample_rate,
+        )
 
     def close(self) -> None:
         self.engine.dispose()

@@ -73,3 +73,53 @@ def issue(client: TestClient, headers: dict[str, str], achievement_id: str, **ov
     response = client.post("/api/v1/credentials", json=credential_payload(achievement_id, **over), headers=headers)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def microcredential_payload(**over: Any) -> dict[str, Any]:
+    """Every Annex I mandatory element, and several optional ones."""
+    return {
+        "primaryLanguage": "en",
+        "title": {"en": "Heat Pump Installation", "nl": "Installatie van warmtepompen"},
+        "description": "Installs and commissions domestic air-to-water heat pumps.",
+        "issuerCountry": "NLD",
+        "awardingBodies": [{"name": "Noorderpoort College", "country": "NLD", "url": "https://noorderpoort.example"}],
+        "learningOutcomes": [
+            {
+                "id": "LO1",
+                "title": {"en": "Sizes a heat pump for a dwelling", "nl": "Dimensioneert een warmtepomp"},
+                "escoSkills": ["http://data.europa.eu/esco/skill/5fd5c985-eaaa-47aa-8314-62359c54505a"],
+            },
+            {"id": "LO2", "title": {"en": "Commissions and tests the installation", "nl": "Neemt in bedrijf"}},
+        ],
+        "ectsCredits": 3,
+        "workloadHours": 84,
+        "eqfLevel": 4,
+        "assessmentType": "practical assessment",
+        "participationForm": "blended",
+        "qualityAssurance": [{"type": "820101cba6", "agent": {"name": "Inspectorate of Education", "country": "NLD"}}],
+        "supervision": "70be69aaf9",
+        "prerequisites": "A level-3 installation qualification.",
+        "iscedF": ["0713"],
+        "languages": ["ENG"],
+        "costs": [{"amount": "450.00", "currency": "EUR"}],
+        "duration": "P10W",
+    } | over
+
+
+def make_microcredential(client: TestClient, headers: dict[str, str], **over: Any) -> dict[str, Any]:
+    response = client.post("/api/v1/microcredentials", json=microcredential_payload(**over), headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def assessment_row(n: int = 1, **over: Any) -> dict[str, Any]:
+    return {
+        "givenName": "Zoë",
+        "familyName": f"Learner {n}",
+        "email": f"learner{n}@learner.example",
+        "reference": f"2026-HP-{n:04d}",
+        "assessedOn": "2026-11-02",
+        "achievedOutcomes": ["LO1", "LO2"],
+        "grade": "Pass",
+        "assessor": "J. Bakker",
+    } | over

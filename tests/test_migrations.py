@@ -48,3 +48,18 @@ def test_upgrade_creates_the_model_tables_and_downgrade_removes_them(fresh_datab
     assert _tables(fresh_database_url) == set()
     upgrade(fresh_database_url)
     assert _tables(fresh_database_url) == set(Base.metadata.tables)
+
+
+def test_the_migrations_create_exactly_the_models(fresh_database_url: str) -> None:
+    """A model change without its migration (or the reverse) shows up here as a difference."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    upgrade(fresh_database_url)
+    engine = make_engine(fresh_database_url)
+    try:
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        engine.dispose()
+    assert differences == []

@@ -15,6 +15,7 @@ from app.errors import (
     ConfigurationError,
     Conflict,
     CredentialSchemaError,
+    FetchError,
     InvalidInput,
     JsonLdError,
     NotFound,
@@ -31,6 +32,7 @@ STATUS_BY_ERROR: list[tuple[type[VetcredError], int]] = [
     (InvalidInput, 422),
     (JsonLdError, 422),
     (ProofError, 422),
+    (FetchError, 502),
     (CredentialSchemaError, 500),
     (ConfigurationError, 500),
 ]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint, false
+from sqlalchemy import JSON, Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base
@@ -68,8 +68,18 @@ class Credential(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     issuer_id: Mapped[str] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"), index=True)
-    achievement_id: Mapped[str] = mapped_column(ForeignKey("achievements.id"), index=True)
-    format: Mapped[str] = mapped_column(String(16), default="ob3")
+    # An OB 3.0 achievement credential has an achievement; a micro-credential (OB 3.0 or EDC) has a specification
+    # and the assessment that justifies it.
+    achievement_id: Mapped[str | None] = mapped_column(ForeignKey("achievements.id"), index=True, default=None)
+    microcredential_id: Mapped[str | None] = mapped_column(
+        ForeignKey("microcredential_specs.id"), index=True, default=None
+    )
+    assessment_id: Mapped[str | None] = mapped_column(ForeignKey("assessments.id"), index=True, default=None)
+    format: Mapped[str] = mapped_column(String(16), default="ob3")  # ob3 | edc
+    # EDC only: the sealed JAdES document exactly as signed (the payload string must be kept byte for byte).
+    sealed: Mapped[str | None] = mapped_column(Text, default=None)
+    # A larger (stacked) credential: the credentials of its parts.
+    part_ids: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     recipient_name: Mapped[str] = mapped_column(String(255))
     document: Mapped[dict[str, Any]]
     idempotency_key: Mapped[str | None] = mapped_column(String(255), default=None)
@@ -114,3 +124,141 @@ class AuditEvent(Base):
     reason: Mapped[str] = mapped_column(String(2000))
     actor: Mapped[str] = mapped_column(String(255))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ClaimLink(Base):
+    """A learner's single-use, expiring claim link ``/claim/{token}``; only the token's SHA-256 is stored.
+
+    ``email`` is personal data kept only to deliver and re-send the link (the credential carries it hashed).
+    """
+
+    __tablename__ = "claim_links"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320), default=None)
+    # The PIN (OpenID4VCI tx_code) wallets must present, hashed; wrong PINs are counted and lock the link.
+    tx_code_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    tx_code_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    expires_at: Mapped[datetime]
+    # Set when a wallet took the credential: from then on the link makes no new wallet offers.
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Set when the issuer re-issued the link: the old link then opens nothing.
+    replaced_at: Mapped[datetime | None] = mapped_column(default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WalletOffer(Base):
+    """One OpenID4VCI credential offer: its pre-authorized code and the access token it was exchanged for (hashed)."""
+
+    __tablename__ = "oid4vci_offers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    claim_link_id: Mapped[str] = mapped_column(ForeignKey("claim_links.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    tx_code_required: Mapped[bool] = mapped_column(default=False)
+    code_expires_at: Mapped[datetime] = mapped_column(index=True)
+    code_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    token_expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    token_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WalletNonce(Base):
+    """A ``c_nonce`` from the nonce endpoint (hashed): short-lived and single-use."""
+
+    __tablename__ = "oid4vci_nonces"
+
+    nonce_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class HolderCredential(Base):
+    """A copy of a credential re-signed with ``credentialSubject.id`` = the wallet's DID; it shares the
+    original's status entry, so revoking the original revokes it too."""
+
+    __tablename__ = "holder_credentials"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id", ondelete="CASCADE"), index=True)
+    claim_link_id: Mapped[str | None] = mapped_column(
+        ForeignKey("claim_links.id", ondelete="SET NULL"), index=True, default=None
+    )
+    holder_did: Mapped[str] = mapped_column(String(2048))
+    document: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MicroCredentialSpec(Base):
+    """A micro-credential as a college defines it (every Annex I element), published in the catalogue."""
+
+    __tablename__ = "microcredential_specs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    eqf_level: Mapped[int | None] = mapped_column(default=None, index=True)
+    # For catalogue search: ",0713,0714," (ISCED-F codes) and ",en,nl," (languages), so LIKE finds one.
+    fields: Mapped[str] = mapped_column(String(500), default=",")
+    languages: Mapped[str] = mapped_column(String(200), default=",")
+    # The validated request as given (MicroCredentialSpecInput): the single source both formats are built from.
+    definition: Mapped[dict[str, Any]]
+    require_all_outcomes: Mapped[bool] = mapped_column(default=True)
+    published: Mapped[bool] = mapped_column(default=True)
+    # A larger credential built from parts: issued automatically when a learner holds `pathway_required` of them.
+    pathway_part_ids: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    pathway_required: Mapped[int | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Learner(Base):
+    """A learner of one college (personal data: kept for issuing and delivering credentials)."""
+
+    __tablename__ = "learners"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"), index=True)
+    given_name: Mapped[str] = mapped_column(String(255))
+    family_name: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(320))
+    date_of_birth: Mapped[date | None] = mapped_column(Date, default=None)
+    national_id: Mapped[str | None] = mapped_column(String(100), default=None)
+    identifiers: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("issuer_id", "email"),)
+
+
+class Assessment(Base):
+    """One assessed result: the facts a micro-credential is derived from. Unique per (spec, learner, reference),
+    so sending the same cohort twice records and issues nothing twice."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"), index=True)
+    microcredential_id: Mapped[str] = mapped_column(ForeignKey("microcredential_specs.id"), index=True)
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(255))
+    facts: Mapped[dict[str, Any]]
+    outcome: Mapped[str] = mapped_column(String(32))  # issued | not_awarded
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("microcredential_id", "learner_id", "reference"),)
+
+
+class SealMaterial(Base):
+    """A college's e-seal for EDCs: the certificate chain and the RSA key, encrypted under the master key."""
+
+    __tablename__ = "seal_materials"
+
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"), primary_key=True)
+    encrypted_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    chain: Mapped[list[str]] = mapped_column(JSON)  # base64 DER, leaf first
+    subject: Mapped[str] = mapped_column(String(1000))
+    self_issued: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -166,6 +166,8 @@ def change_status(
     status_list.bits = bits.to_bytes()
     _publish(status_list, issuer, publisher)
     credential.status = target
+    for twin in _twins(session, credential):  # the EDC twin has no status entry of its own: it shares this one
+        twin.status = target
     session.add(
         AuditEvent(
             issuer_id=issuer.id,
@@ -178,6 +180,20 @@ def change_status(
     )
     session.flush()
     return True
+
+
+def _twins(session: Session, credential: Credential) -> list[Credential]:
+    if credential.revocation_list_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(Credential).where(
+                Credential.revocation_list_id == credential.revocation_list_id,
+                Credential.revocation_index == credential.revocation_index,
+                Credential.id != credential.id,
+            )
+        )
+    )
 
 
 def published_list(session: Session, list_id: str) -> StatusList:

@@ -1,4 +1,4 @@
-"""Verify a credential: structure, proof, status, validity period and (advisory) the OB 3.0 schema, as a Report."""
+"""Verify a credential (OB 3.0 / VC with a Data Integrity proof, or a sealed EDC) into a Report of named checks."""
 
 from __future__ import annotations
 
@@ -9,13 +9,26 @@ from app.proofs.dids import KeyResolver
 from app.proofs.loader import DocumentLoader
 from app.verification.checks import check_ob3_schema, check_proof, check_structure, check_validity_period
 from app.verification.report import Report
+from app.verification.sealed_edc import EdcStatusLookup, is_sealed_edc, verify_sealed_edc
 from app.verification.status import StatusListFetcher, check_status
 
 
 def verify_credential(
-    document: Any, *, resolver: KeyResolver, loader: DocumentLoader, now: datetime, fetch: StatusListFetcher
+    document: Any,
+    *,
+    resolver: KeyResolver,
+    loader: DocumentLoader,
+    now: datetime,
+    fetch: StatusListFetcher,
+    edc_status: EdcStatusLookup = lambda _id: None,
 ) -> Report:
-    """Runs every check; ``fetch`` gets status list credentials (this service's own, or remote when enabled)."""
+    """Runs every check; ``fetch`` gets status list credentials (this service's own, or remote when enabled).
+
+    A sealed Europass EDC (JAdES JSON) is checked by its seal instead of a Data Integrity proof; ``edc_status``
+    tells the status this service keeps for the EDCs it issued (they carry no status entry).
+    """
+    if is_sealed_edc(document):
+        return verify_sealed_edc(document, now=now, status_of=edc_status)
     structure = check_structure(document)
     if structure.outcome != "passed":
         return Report(checks=[structure])

@@ -38,6 +38,7 @@ def _verify(document: Any, session: Session, runtime: Runtime) -> Report:
         loader=runtime.loader,
         now=runtime.clock(),
         fetch=runtime.status_fetcher(session),
+        edc_status=runtime.edc_status(session),
     )
 
 
@@ -56,6 +57,12 @@ def _credential(session: Session, token: str) -> Credential:
     return get_by_public_token(session, token)
 
 
+def _verifiable(credential: Credential) -> dict[str, Any]:
+    """What a verifier gets: the sealed JAdES document for an EDC, the signed credential otherwise."""
+    sealed: dict[str, Any] = json.loads(credential.sealed) if credential.sealed else credential.document
+    return sealed
+
+
 def _wants_json(request: Request) -> bool:
     accept = request.headers.get("accept", "")
     return ("application/json" in accept or "ld+json" in accept) and "text/html" not in accept
@@ -63,13 +70,13 @@ def _wants_json(request: Request) -> bool:
 
 @router.get("/v/{token}.json", summary="The signed credential behind a verification link")
 def credential_json(token: str, session: SessionDep) -> JSONResponse:
-    return JSONResponse(_credential(session, token).document, media_type=VC_JSON, headers=NO_STORE)
+    return JSONResponse(_verifiable(_credential(session, token)), media_type=VC_JSON, headers=NO_STORE)
 
 
 @router.get("/v/{token}/report.json", summary="A fresh verification report of the credential")
 def report_json(token: str, session: SessionDep, runtime: RuntimeDep) -> JSONResponse:
     credential = _credential(session, token)
-    return JSONResponse(_verify(credential.document, session, runtime).to_dict(), headers=NO_STORE)
+    return JSONResponse(_verify(_verifiable(credential), session, runtime).to_dict(), headers=NO_STORE)
 
 
 @router.get("/v/{token}/qr.png", summary="QR code of the verification link (PNG)")
@@ -88,7 +95,7 @@ def qr_code_svg(token: str, session: SessionDep, runtime: RuntimeDep) -> Respons
 def certificate(token: str, session: SessionDep, runtime: RuntimeDep) -> Response:
     credential = _credential(session, token)
     links = _links(runtime, credential)
-    view = credential_view(credential.document, _verify(credential.document, session, runtime), links=links)
+    view = credential_view(_verifiable(credential), _verify(_verifiable(credential), session, runtime), links=links)
     pdf = certificate_pdf(view, qr_png(links["verify_url"]))
     headers = NO_STORE | {"Content-Disposition": f'inline; filename="certificate-{credential.id[:8]}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
@@ -101,10 +108,10 @@ def verification_page(token: str, request: Request, session: SessionDep, runtime
     except NotFound:
         return HTMLResponse(render_not_found(), status_code=404, headers=NO_STORE)
     if _wants_json(request):
-        return JSONResponse(credential.document, media_type=VC_JSON, headers=NO_STORE)
+        return JSONResponse(_verifiable(credential), media_type=VC_JSON, headers=NO_STORE)
     # Honest: the proof and the live status are checked again on every view, not read from a stored flag.
-    report = _verify(credential.document, session, runtime)
-    view = credential_view(credential.document, report, links=_links(runtime, credential))
+    report = _verify(_verifiable(credential), session, runtime)
+    view = credential_view(_verifiable(credential), report, links=_links(runtime, credential))
     return HTMLResponse(render_verification_page(view), headers=NO_STORE | {"Vary": "Accept"})
 
 

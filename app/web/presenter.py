@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
+from app.issuers.seals import SELF_ISSUED_WARNING
 from app.verification.report import Report
+from app.verification.sealed_edc import is_sealed_edc
 from app.web.view import CheckView, CredentialView, Verdict
 
 CHECK_LABELS = {
@@ -14,6 +17,9 @@ CHECK_LABELS = {
     "status": "Not revoked or suspended",
     "validity_period": "Validity period",
     "ob3_schema": "Open Badges 3.0 format (1EdTech schema)",
+    "seal": "Electronic seal of the issuer (JAdES)",
+    "edc_format": "Europass Digital Credential format (EDC shapes)",
+    "seal_trust": "Qualified e-seal on the EU trusted list",
 }
 HEADLINES = {
     Verdict.VERIFIED: "Verified",
@@ -76,43 +82,90 @@ def _credits(subject: dict[str, Any], achievement: dict[str, Any]) -> str | None
 
 def _level(achievement: dict[str, Any]) -> str | None:
     for alignment in achievement.get("alignment", []):
-        if str(alignment.get("targetFramework", "")).upper().startswith("EQF"):
+        framework = str(alignment.get("targetFramework", "")).upper()
+        if framework.startswith("EQF") or "EUROPEAN QUALIFICATIONS FRAMEWORK" in framework:
             return _text(alignment.get("targetName"))
     return None
 
 
-def credential_view(document: dict[str, Any], report: Report, *, links: dict[str, str]) -> CredentialView:
-    """``links``: verify_url, json_url, report_url, qr_svg_url, pdf_url (empty strings for a pasted credential)."""
+def _ob3_facts(document: dict[str, Any]) -> dict[str, Any]:
     stated_issuer = document.get("issuer")
     issuer: dict[str, Any] = stated_issuer if isinstance(stated_issuer, dict) else {"id": stated_issuer}
     subjects = document.get("credentialSubject") or {}
     first = subjects[0] if isinstance(subjects, list) and subjects else subjects
     subject: dict[str, Any] = first if isinstance(first, dict) else {}
     achievement = subject.get("achievement") or {}
+    return {
+        "issuer_name": _text(issuer.get("name")) or str(issuer.get("id", "an unnamed issuer")),
+        "issuer_id": str(issuer.get("id", "")),
+        "issuer_url": issuer.get("url"),
+        "learner_name": _text(subject.get("name")) or "(name not stated)",
+        "achievement_name": _text(achievement.get("name") or document.get("name")) or "(unnamed achievement)",
+        "achievement_description": _text(achievement.get("description")),
+        "achievement_type": achievement.get("achievementType"),
+        "learning_outcomes": _outcomes(subject, achievement),
+        "credits": _credits(subject, achievement),
+        "level": _level(achievement),
+        "issued_on": human_date(
+            document.get("awardedDate") or document.get("validFrom") or document.get("issuanceDate")
+        )
+        or "unknown",
+        "valid_from": human_date(document.get("validFrom") or document.get("issuanceDate")) or "unknown",
+        "valid_until": human_date(document.get("validUntil") or document.get("expirationDate")),
+    }
+
+
+def _edc_facts(payload: dict[str, Any]) -> dict[str, Any]:
+    """The same facts from a Europass EDC (ELM 3): Person → hasClaim → LearningAchievement → specifiedBy."""
+    issuer = payload.get("issuer") if isinstance(payload.get("issuer"), dict) else {}
+    person = payload.get("credentialSubject") if isinstance(payload.get("credentialSubject"), dict) else {}
+    claims = person.get("hasClaim") or [{}]
+    claim = claims[0] if isinstance(claims, list) else claims
+    specs = claim.get("specifiedBy") or {}
+    spec = specs[0] if isinstance(specs, list) and specs else specs
+    credits = [c.get("point") for c in spec.get("creditPoint", []) if isinstance(c, dict)]
+    eqf = spec.get("eqfLevel") or {}
+    return {
+        "issuer_name": _text(issuer.get("legalName")) or "an unnamed issuer",
+        "issuer_id": str(issuer.get("id", "")),
+        "issuer_url": (issuer.get("homepage") or [{}])[0].get("contentURL") if issuer.get("homepage") else None,
+        "learner_name": _text(person.get("fullName")) or "(name not stated)",
+        "achievement_name": _text(claim.get("title")) or "(unnamed achievement)",
+        "achievement_description": _text(spec.get("description")),
+        "achievement_type": "Europass Digital Credential (micro-credential)",
+        "learning_outcomes": [_text(o.get("title")) for o in spec.get("learningOutcome", []) if isinstance(o, dict)],
+        "credits": f"{credits[0]} ECTS credits" if credits and credits[0] else None,
+        "level": _text(eqf.get("prefLabel")) if isinstance(eqf, dict) and eqf else None,
+        "issued_on": human_date(payload.get("issued") or payload.get("issuanceDate")) or "unknown",
+        "valid_from": human_date(payload.get("validFrom")) or "unknown",
+        "valid_until": human_date(payload.get("validUntil") or payload.get("expirationDate")),
+    }
+
+
+def credential_view(document: dict[str, Any], report: Report, *, links: dict[str, str]) -> CredentialView:
+    """``links``: verify_url, json_url, report_url, qr_svg_url, pdf_url (empty strings for a pasted credential).
+
+    ``document`` is an OB 3.0 / VC credential or a sealed EDC (JAdES JSON, the credential in its payload).
+    """
+    if is_sealed_edc(document):
+        try:
+            payload = json.loads(document["payload"])
+        except (TypeError, ValueError):
+            payload = {}
+        facts = _edc_facts(payload if isinstance(payload, dict) else {})
+    else:
+        facts = _ob3_facts(document)
     verdict = Verdict(report.verdict)
-    issuer_name = _text(issuer.get("name")) or str(issuer.get("id", "an unnamed issuer"))
-    valid_until = human_date(document.get("validUntil") or document.get("expirationDate"))
+    self_issued = any(c.code == "self_issued" for c in report.checks)
     return CredentialView(
         verdict=verdict,
         headline=HEADLINES[verdict],
-        explanation=_explanation(verdict, issuer_name, valid_until),
-        issuer_name=issuer_name,
-        issuer_id=str(issuer.get("id", "")),
-        issuer_url=issuer.get("url"),
-        learner_name=_text(subject.get("name")) or "(name not stated)",
-        achievement_name=_text(achievement.get("name") or document.get("name")) or "(unnamed achievement)",
-        achievement_description=_text(achievement.get("description")),
-        achievement_type=achievement.get("achievementType"),
-        learning_outcomes=_outcomes(subject, achievement),
-        credits=_credits(subject, achievement),
-        level=_level(achievement),
-        issued_on=human_date(document.get("awardedDate") or document.get("validFrom") or document.get("issuanceDate"))
-        or "unknown",
-        valid_from=human_date(document.get("validFrom") or document.get("issuanceDate")) or "unknown",
-        valid_until=valid_until,
+        explanation=_explanation(verdict, facts["issuer_name"], facts["valid_until"]),
         checks=[
             CheckView(name=c.name, label=CHECK_LABELS.get(c.name, c.name), outcome=c.outcome.value, reason=c.reason)
             for c in report.checks
         ],
+        self_issued_warning=SELF_ISSUED_WARNING if self_issued else None,
+        **facts,
         **links,
     )

@@ -110,7 +110,9 @@ def test_an_undefined_term_is_refused_by_safe_mode(client: TestClient, issued) -
 
 def test_read_and_list_own_credentials(client: TestClient, issued) -> None:
     _, headers, body = issued
-    assert client.get(f"/api/v1/credentials/{body['id']}", headers=headers).json() == body
+    # The claim link is returned once, at issuance (docs/wallet.md); only its hash is kept.
+    unclaimed = body | {"claimUrl": None, "claimTxCode": None}
+    assert client.get(f"/api/v1/credentials/{body['id']}", headers=headers).json() == unclaimed
     page = client.get("/api/v1/credentials", headers=headers).json()
     assert page["total"] == 1 and [c["id"] for c in page["items"]] == [body["id"]]
 
@@ -133,7 +135,8 @@ def test_idempotency_key_makes_retries_safe(client: TestClient, engine: Engine) 
     first = client.post("/api/v1/credentials", json=credential_payload(achievement["id"]), headers=retry_headers)
     again = client.post("/api/v1/credentials", json=credential_payload(achievement["id"]), headers=retry_headers)
     assert (first.status_code, again.status_code) == (201, 200)
-    assert again.json() == first.json()
+    # The claim link is not repeated (only its hash is kept): /claim/resend makes a fresh one.
+    assert again.json() == first.json() | {"claimUrl": None, "claimTxCode": None}
     assert _count(engine) == 1
 
 

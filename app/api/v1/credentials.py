@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import BaseModel, StringConstraints
 
 from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
+from app.api.v1.claims import new_claim_fields
 from app.credentials.inputs import CredentialRequest
 from app.credentials.issuance import get_credential, issue_ob3, list_credentials
 from app.db.models import Credential
@@ -22,7 +24,9 @@ IdempotencyKey = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 class CredentialOut(BaseModel):
     id: str
     format: str
-    achievementId: str
+    achievementId: str | None
+    microcredentialId: str | None = None
+    assessmentId: str | None = None
     recipientName: str
     status: str
     createdAt: datetime
@@ -31,6 +35,13 @@ class CredentialOut(BaseModel):
     qrSvgUrl: str
     certificatePdfUrl: str
     credential: dict[str, Any]
+    # EDC only: the JAdES-sealed document (JWS JSON serialization) a Europass wallet or viewer takes.
+    sealed: dict[str, Any] | None = None
+    # A larger (stacked) credential: the ids of the credentials it was built from.
+    partIds: list[str] | None = None
+    # Set only in the issue response, and only when the learner's claim link could not be e-mailed (docs/wallet.md).
+    claimUrl: str | None = None
+    claimTxCode: str | None = None
 
 
 class CredentialPage(BaseModel):
@@ -46,6 +57,10 @@ def credential_out(credential: Credential, public_url: str) -> dict[str, Any]:
         "id": credential.id,
         "format": credential.format,
         "achievementId": credential.achievement_id,
+        "microcredentialId": credential.microcredential_id,
+        "assessmentId": credential.assessment_id,
+        "sealed": json.loads(credential.sealed) if credential.sealed else None,
+        "partIds": credential.part_ids,
         "recipientName": credential.recipient_name,
         "status": credential.status,
         "createdAt": credential.created_at,
@@ -87,7 +102,10 @@ def issue(
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return credential_out(credential, runtime.settings.public_url)
+        return credential_out(credential, runtime.settings.public_url)
+    email = str(body.recipient.email) if body.recipient.email else None
+    claim = new_claim_fields(session, runtime, credential, email)
+    return credential_out(credential, runtime.settings.public_url) | claim
 
 
 @router.get("", response_model=CredentialPage)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy.orm import Session
 
 from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
+from app.assessments.stacking import larger_credentials_containing
 from app.credentials.issuance import get_credential
 from app.db.models import Issuer
 from app.issuers.service import signer_for
@@ -41,6 +42,9 @@ class StatusOut(BaseModel):
     status: str
     changed: bool
     auditTrail: list[AuditEventOut]
+    # Larger (stacked) credentials built on this one: they stay valid until the college decides (revoke them too?).
+    affectedLargerCredentials: list[str] = []
+    notice: str | None = None
 
 
 def _publisher(runtime: Runtime, issuer: Issuer) -> Publisher:
@@ -65,7 +69,23 @@ def _change(
     events = [
         {"action": e.action, "reason": e.reason, "actor": e.actor, "at": e.at} for e in audit_trail(session, credential)
     ]
-    return {"id": credential.id, "status": credential.status, "changed": changed, "auditTrail": events}
+    larger = (
+        [c.id for c in larger_credentials_containing(session, issuer, credential.id)] if action != "unsuspend" else []
+    )
+    notice = (
+        f"{len(larger)} larger credential(s) were issued on the strength of this one and are still valid: "
+        "review them and revoke them if they no longer stand"
+        if larger
+        else None
+    )
+    return {
+        "id": credential.id,
+        "status": credential.status,
+        "changed": changed,
+        "auditTrail": events,
+        "affectedLargerCredentials": larger,
+        "notice": notice,
+    }
 
 
 @router.post(

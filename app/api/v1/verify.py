@@ -29,5 +29,6 @@ def verify(
         loader=runtime.loader,
         now=runtime.clock(),
         fetch=runtime.status_fetcher(session),
+        edc_status=runtime.edc_status(session),
     )
     return report.to_dict()

@@ -1,0 +1,358 @@
+"""The body of ``POST /api/v1/microcredentials``: every Annex I element validated, codes resolved to EU concepts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from app.achievements import vocabularies
+from app.achievements.council import ANNEX_I_MANDATORY, QDR_SCHEME
+from app.credentials.microcredential import (
+    Concept,
+    Cost,
+    LangMap,
+    LearningOutcome,
+    MicroCredentialSpec,
+    Organisation,
+    QualityAssurance,
+)
+from app.errors import InvalidInput
+from app.fields import AbsoluteUri, HttpUrl, ImageRef, LongText, ShortText
+
+ATU_PREFIX = "http://publications.europa.eu/resource/authority/atu/"
+QDR_PREFIX = "http://data.europa.eu/snb/qdr/"
+# BCP 47 as OB 3.0 constrains inLanguage (the primary language becomes the achievement's inLanguage).
+LanguageTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,4}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")]
+LangText = Annotated[
+    LongText | dict[LanguageTag, LongText],
+    Field(description='text in the primary language, or a language map {"en": "...", "nl": "..."}'),
+]
+EscoSkill = Annotated[
+    str, StringConstraints(pattern=r"^http://data\.europa\.eu/esco/skill/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
+]
+OutcomeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,50}$")]
+IsoDuration = Annotated[
+    str,
+    StringConstraints(pattern=r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$"),
+    AfterValidator(lambda value: _not_empty_duration(value)),
+]
+
+
+def _not_empty_duration(value: str) -> str:
+    # The pattern cannot say "at least one part" (no look-ahead in pydantic's regex engine).
+    if value == "P" or value.endswith("T"):
+        raise ValueError("an ISO 8601 duration needs at least one number, e.g. P10W or PT84H")
+    return value
+
+
+def _resolver(scheme_name: str) -> Callable[[str | int], str]:
+    """Validate a code, alternative code, English label or URI of ``scheme_name`` to the concept's URI."""
+
+    def resolve(value: str | int) -> str:
+        try:
+            return vocabularies.concept(scheme_name, value).uri
+        except InvalidInput as error:
+            raise ValueError(error.detail) from None
+
+    return resolve
+
+
+CountryCode = Annotated[
+    str,
+    AfterValidator(_resolver("country")),
+    Field(description="ISO 3166-1 alpha-3 (NLD) or alpha-2 (NL) code, or the EU authority-table URI"),
+]
+EqfLevel = Annotated[
+    int | str,
+    AfterValidator(_resolver("eqf")),
+    Field(description="EQF level 1-8, or http://data.europa.eu/snb/eqf/<n>"),
+]
+AssessmentType = Annotated[
+    str, AfterValidator(_resolver("assessment")), Field(description="code, English label or URI (EU assessment types)")
+]
+ParticipationForm = Annotated[
+    str,
+    AfterValidator(_resolver("learning-assessment")),
+    Field(description="online, onsite (presential), blended, workbased, project based... or the concept URI"),
+]
+LearningSetting = Annotated[
+    str, AfterValidator(_resolver("learning-setting")), Field(description="formal, non-formal, or the concept URI")
+]
+LearningActivityType = Annotated[
+    str,
+    AfterValidator(_resolver("learning-activity")),
+    Field(description="e-learning coursework, workshop, internship, volunteering... or the concept URI"),
+]
+Supervision = Annotated[
+    str,
+    AfterValidator(_resolver("supervision-verification")),
+    Field(description="supervision and identity verification: code, label or URI"),
+]
+AccreditationType = Annotated[
+    str, AfterValidator(_resolver("accreditation")), Field(description="quality-assurance type: code, label or URI")
+]
+LanguageCode = Annotated[
+    str,
+    AfterValidator(_resolver("language")),
+    Field(description="ISO 639-1 code (en), EU authority-table code (ENG) or URI"),
+]
+CurrencyCode = Annotated[
+    str, AfterValidator(_resolver("currency")), Field(description="ISO 4217 code (EUR) or the authority-table URI")
+]
+IscedF = Annotated[str, AfterValidator(_resolver("isced-f")), Field(description="ISCED-F 2013 code (0713) or URI")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegionInput(_Strict):
+    """A region from the EU administrative-territorial-units table (atu), with its name."""
+
+    uri: AbsoluteUri = Field(description=f"{ATU_PREFIX}<code>")
+    label: LangText
+
+    @model_validator(mode="after")
+    def _atu(self) -> RegionInput:
+        if not self.uri.startswith(ATU_PREFIX):
+            raise ValueError(f"a region must be a concept of {ATU_PREFIX}")
+        return self
+
+
+class NqfLevelInput(_Strict):
+    """A national qualifications framework level as the Europass QDR lists it, with its name."""
+
+    uri: AbsoluteUri = Field(description=f"{QDR_PREFIX}<id>")
+    label: LangText
+
+    @model_validator(mode="after")
+    def _qdr(self) -> NqfLevelInput:
+        if not self.uri.startswith(QDR_PREFIX):
+            raise ValueError(f"an NQF level must be a concept of {QDR_PREFIX}")
+        return self
+
+
+class OrganisationInput(_Strict):
+    name: LangText
+    country: CountryCode
+    url: HttpUrl | None = None
+    legalIdentifier: ShortText | None = Field(default=None, description="e.g. chamber of commerce number, eIDAS id")
+    region: RegionInput | None = None
+
+
+class LearningOutcomeInput(_Strict):
+    id: OutcomeId | None = Field(default=None, description='stable id, "LO<n>" when omitted')
+    title: LangText
+    escoSkills: list[EscoSkill] = Field(default_factory=list, max_length=50)
+    relatedSkills: list[AbsoluteUri] = Field(default_factory=list, max_length=50)
+
+
+class QualityAssuranceInput(_Strict):
+    type: AccreditationType
+    agent: OrganisationInput
+    decision: LangText | None = None
+    reportUrl: HttpUrl | None = None
+
+
+class CostInput(_Strict):
+    amount: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    currency: CurrencyCode
+
+
+class PolicyInput(_Strict):
+    requireAllOutcomes: bool = Field(default=True, description="issue only when every learning outcome is achieved")
+
+
+class MicroCredentialSpecInput(_Strict):
+    """A micro-credential as a college defines it: Annex I mandatory elements required, optional ones and extras."""
+
+    primaryLanguage: LanguageTag = "en"
+    # Annex I mandatory elements
+    title: LangText
+    issuerCountry: CountryCode
+    awardingBodies: list[OrganisationInput] = Field(min_length=1, max_length=20)
+    learningOutcomes: list[LearningOutcomeInput] = Field(min_length=1, max_length=100)
+    workloadHours: float | None = Field(default=None, gt=0, le=10_000)
+    ectsCredits: float | None = Field(default=None, gt=0, le=1_000, description="notional workload: this and/or hours")
+    eqfLevel: EqfLevel
+    assessmentType: AssessmentType
+    participationForm: ParticipationForm
+    qualityAssurance: list[QualityAssuranceInput] = Field(min_length=1, max_length=20)
+    # optional elements (Annex I) and Cedefop's extras
+    description: LangText | None = None
+    nqfLevel: NqfLevelInput | None = None
+    issuerRegion: RegionInput | None = None
+    learningSetting: LearningSetting | None = None
+    learningActivityType: LearningActivityType | None = None
+    prerequisites: LangText | None = None
+    supervision: Supervision | None = None
+    gradingScheme: LangText | None = None
+    stackability: LangText | None = None
+    partOf: list[AbsoluteUri] = Field(default_factory=list, max_length=20)
+    furtherInformation: LangText | None = None
+    furtherInformationUrl: HttpUrl | None = None
+    duration: IsoDuration | None = Field(default=None, description="ISO 8601 duration, e.g. P10W")
+    pace: LangText | None = None
+    modeOfDelivery: LangText | None = None
+    targetGroup: LangText | None = None
+    occupationalStandards: list[AbsoluteUri] = Field(default_factory=list, max_length=50)
+    languages: list[LanguageCode] = Field(default_factory=list, max_length=30)
+    costs: list[CostInput] = Field(default_factory=list, max_length=10)
+    iscedF: list[IscedF] = Field(default_factory=list, max_length=10)
+    imageUrl: ImageRef | None = None
+    policy: PolicyInput = Field(default_factory=PolicyInput)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _annex_i(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> MicroCredentialSpecInput:
+        """Name a missing Annex I element in the Recommendation's words; check rules that span fields."""
+        try:
+            model: MicroCredentialSpecInput = handler(data)
+        except ValidationError as error:
+            reworded = [_annex_i_wording(e) for e in error.errors()]
+            raise ValidationError.from_exception_data(cls.__name__, reworded) from None
+        problems = list(model._problems())
+        if problems:
+            raise ValidationError.from_exception_data(cls.__name__, problems)
+        return model
+
+    def outcome_ids(self) -> list[str]:
+        return [outcome.id or f"LO{n}" for n, outcome in enumerate(self.learningOutcomes, start=1)]
+
+    def to_spec(self, spec_id: str, uri: str) -> MicroCredentialSpec:
+        """The typed record the builders use; ``uri`` becomes the OB 3.0 achievement / ELM specification id."""
+        text = self._lang
+        return MicroCredentialSpec(
+            id=spec_id,
+            uri=uri,
+            primary_language=self.primaryLanguage,
+            title=text(self.title),
+            issuer_country=vocabularies.concept("country", self.issuerCountry),
+            awarding_bodies=tuple(self._organisation(body) for body in self.awardingBodies),
+            learning_outcomes=tuple(
+                LearningOutcome(
+                    id=outcome_id,
+                    title=text(outcome.title),
+                    esco_skills=tuple(outcome.escoSkills),
+                    related_skills=tuple(outcome.relatedSkills),
+                )
+                for outcome_id, outcome in zip(self.outcome_ids(), self.learningOutcomes, strict=True)
+            ),
+            ects_credits=self.ectsCredits,
+            workload_hours=self.workloadHours,
+            eqf_level=vocabularies.concept("eqf", self.eqfLevel),
+            nqf_level=Concept(self.nqfLevel.uri, QDR_SCHEME, text(self.nqfLevel.label)) if self.nqfLevel else None,
+            assessment_type=vocabularies.concept("assessment", self.assessmentType),
+            participation_form=vocabularies.concept("learning-assessment", self.participationForm),
+            quality_assurance=tuple(
+                QualityAssurance(
+                    type=vocabularies.concept("accreditation", qa.type),
+                    agent=self._organisation(qa.agent),
+                    decision=text(qa.decision) if qa.decision else None,
+                    report_url=qa.reportUrl,
+                )
+                for qa in self.qualityAssurance
+            ),
+            description=self._optional_text(self.description),
+            issuer_region=self._region(self.issuerRegion),
+            learning_setting=self._optional_concept("learning-setting", self.learningSetting),
+            learning_activity_type=self._optional_concept("learning-activity", self.learningActivityType),
+            prerequisites=self._optional_text(self.prerequisites),
+            supervision=self._optional_concept("supervision-verification", self.supervision),
+            grading_scheme=self._optional_text(self.gradingScheme),
+            stackability=self._optional_text(self.stackability),
+            part_of=tuple(self.partOf),
+            further_information=self._optional_text(self.furtherInformation),
+            further_information_url=self.furtherInformationUrl,
+            duration=self.duration,
+            pace=self._optional_text(self.pace),
+            mode_of_delivery=self._optional_text(self.modeOfDelivery),
+            target_group=self._optional_text(self.targetGroup),
+            occupational_standards=tuple(self.occupationalStandards),
+            languages=tuple(vocabularies.concept("language", code) for code in self.languages),
+            costs=tuple(
+                Cost(f"{cost.amount:.2f}", vocabularies.concept("currency", cost.currency)) for cost in self.costs
+            ),
+            thematic_areas=tuple(vocabularies.concept("isced-f", code) for code in self.iscedF),
+            image_url=self.imageUrl,
+        )
+
+    def _problems(self) -> Iterator[InitErrorDetails]:
+        """Rules across fields, each reported at the field it concerns."""
+        if self.ectsCredits is None and self.workloadHours is None:
+            yield _error(
+                ("ectsCredits",), None, f"Annex I mandatory element missing: {ANNEX_I_MANDATORY['ectsCredits']}"
+            )
+        seen: set[str] = set()
+        for index, outcome_id in enumerate(self.outcome_ids()):
+            if outcome_id in seen:
+                yield _error(
+                    ("learningOutcomes", index, "id"), outcome_id, f"duplicate learning outcome id {outcome_id}"
+                )
+            seen.add(outcome_id)
+        for loc, text in _language_maps(self, ()):
+            if self.primaryLanguage not in text:
+                yield _error(loc, text, f"needs a text in the primary language {self.primaryLanguage!r}")
+
+    def _lang(self, value: str | dict[str, str]) -> LangMap:
+        """A language map with the primary language first (a plain string is primary-language text)."""
+        if isinstance(value, str):
+            return {self.primaryLanguage: value}
+        return {self.primaryLanguage: value[self.primaryLanguage]} | value
+
+    def _optional_text(self, value: str | dict[str, str] | None) -> LangMap | None:
+        return self._lang(value) if value is not None else None
+
+    def _organisation(self, body: OrganisationInput) -> Organisation:
+        return Organisation(
+            name=self._lang(body.name),
+            country=vocabularies.concept("country", body.country),
+            url=body.url,
+            legal_identifier=body.legalIdentifier,
+            region=self._region(body.region),
+        )
+
+    def _region(self, region: RegionInput | None) -> Concept | None:
+        return Concept(region.uri, ATU_PREFIX.rstrip("/"), self._lang(region.label)) if region else None
+
+    @staticmethod
+    def _optional_concept(scheme_name: str, value: str | None) -> Concept | None:
+        return vocabularies.concept(scheme_name, value) if value is not None else None
+
+
+def _annex_i_wording(error: Any) -> InitErrorDetails:
+    """Keep a pydantic error as it is, except that a missing Annex I element is named in the Recommendation's words."""
+    loc = tuple(error["loc"])
+    if error["type"] == "missing" and len(loc) == 1 and loc[0] in ANNEX_I_MANDATORY:
+        return _error(loc, error["input"], f"Annex I mandatory element missing: {ANNEX_I_MANDATORY[str(loc[0])]}")
+    return _error(loc, error["input"], error["msg"], error["type"])
+
+
+def _error(loc: tuple[str | int, ...], value: Any, message: str, kind: str = "value_error") -> InitErrorDetails:
+    # The message is passed as context, never as the template, so braces in user input are not interpreted.
+    return InitErrorDetails(type=PydanticCustomError(kind, "{message}", {"message": message}), loc=loc, input=value)
+
+
+def _language_maps(value: Any, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], dict[str, str]]]:
+    """Every language map in the input with its location (language maps are the model's only dict values)."""
+    if isinstance(value, dict):
+        yield loc, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _language_maps(getattr(value, name), (*loc, name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _language_maps(item, (*loc, index))

@@ -1,0 +1,85 @@
+"""EDC specifics: a college's e-seal (upload a PKCS#12, or see the current seal) and delivery to Europass wallets."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, UploadFile
+from pydantic import BaseModel
+
+from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
+from app.credentials.issuance import get_credential
+from app.db.models import Assessment, Learner, SealMaterial
+from app.errors import Conflict, NotFound
+from app.issuers.seals import SELF_ISSUED_WARNING, upload_pkcs12
+from app.wallet.europass import deliver_to_europass
+
+router = APIRouter(tags=["EDC"])
+
+
+class SealOut(BaseModel):
+    subject: str
+    selfIssued: bool
+    notice: str | None
+
+
+def seal_out(row: SealMaterial) -> dict[str, Any]:
+    return {
+        "subject": row.subject,
+        "selfIssued": row.self_issued,
+        "notice": SELF_ISSUED_WARNING if row.self_issued else None,
+    }
+
+
+@router.put(
+    "/api/v1/issuers/me/seal",
+    response_model=SealOut,
+    summary="Upload the college's e-seal (PKCS#12) for sealing EDCs",
+    description="The private key is stored encrypted under the service's master key and never returned. "
+    "Without an uploaded seal, EDCs are sealed with a self-issued test certificate, which the Europass "
+    "viewer's trust check rejects.",
+)
+def upload_seal(
+    file: Annotated[UploadFile, File(description="PKCS#12 (.p12/.pfx) with the RSA key and certificate chain")],
+    issuer: CurrentIssuer,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    password: Annotated[str | None, Form()] = None,
+) -> Any:
+    data = file.file.read(1_000_000)
+    row = upload_pkcs12(session, issuer, data, password.encode() if password else None, runtime.master_key)
+    return seal_out(row)
+
+
+@router.get("/api/v1/issuers/me/seal", response_model=SealOut, summary="The college's current e-seal")
+def read_seal(issuer: CurrentIssuer, session: SessionDep) -> Any:
+    row = session.get(SealMaterial, issuer.id)
+    if row is None:
+        raise NotFound("no e-seal yet: upload one, or the first EDC will be sealed with a self-issued test seal")
+    return seal_out(row)
+
+
+class DeliveryOut(BaseModel):
+    delivered: bool
+    walletStatus: int
+    walletResponse: str
+
+
+@router.post(
+    "/api/v1/credentials/{credential_id}/europass",
+    response_model=DeliveryOut,
+    summary="Send a sealed EDC to the learner's Europass wallet (by e-mail address)",
+)
+def deliver(credential_id: str, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep) -> Any:
+    base_url = runtime.settings.europass_wallet_url
+    if not base_url:
+        raise Conflict("Europass wallet delivery is not configured (set VETCRED_EUROPASS_WALLET_URL)")
+    credential = get_credential(session, issuer, credential_id)
+    if credential.format != "edc" or not credential.sealed or not credential.assessment_id:
+        raise Conflict("only sealed EDC micro-credentials can go to a Europass wallet")
+    assessment = session.get(Assessment, credential.assessment_id)
+    learner = session.get(Learner, assessment.learner_id) if assessment else None
+    if learner is None:
+        raise NotFound("the learner of this credential is not known")
+    delivery = deliver_to_europass(base_url, learner.email, credential.sealed)
+    return {"delivered": True, "walletStatus": delivery.status_code, "walletResponse": delivery.body}

@@ -1,0 +1,231 @@
+"""``/api/v1/microcredentials``: Annex I specifications, pathways, assessments one by one or by cohort (JSON/CSV)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from app.achievements.microcredential_input import MicroCredentialSpecInput
+from app.achievements.microcredentials import create_spec, get_spec, list_specs, set_pathway
+from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
+from app.assessments.cohort import parse_csv, run_cohort
+from app.assessments.inputs import AssessmentInput
+from app.assessments.service import AssessmentResult, record_assessment
+from app.db.models import Credential, MicroCredentialSpec
+from app.errors import InvalidInput
+from app.issuers.seals import SELF_ISSUED_WARNING
+
+router = APIRouter(prefix="/api/v1/microcredentials", tags=["micro-credentials"])
+
+
+class SpecOut(BaseModel):
+    id: str
+    uri: str
+    title: str
+    eqfLevel: int | None
+    requireAllOutcomes: bool
+    pathway: dict[str, Any] | None
+    specification: dict[str, Any]
+    createdAt: datetime
+
+
+def spec_out(row: MicroCredentialSpec, public_url: str) -> dict[str, Any]:
+    pathway = None
+    if row.pathway_part_ids:
+        pathway = {"parts": row.pathway_part_ids, "required": row.pathway_required or len(row.pathway_part_ids)}
+    return {
+        "id": row.id,
+        "uri": f"{public_url}/microcredentials/{row.id}",
+        "title": row.title,
+        "eqfLevel": row.eqf_level,
+        "requireAllOutcomes": row.require_all_outcomes,
+        "pathway": pathway,
+        "specification": row.definition,
+        "createdAt": row.created_at,
+    }
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SpecOut,
+    summary="Define a micro-credential (every Annex I mandatory element is required)",
+)
+def create(body: MicroCredentialSpecInput, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep) -> Any:
+    return spec_out(
+        create_spec(session, issuer, body, public_url=runtime.settings.public_url), runtime.settings.public_url
+    )
+
+
+@router.get("", response_model=list[SpecOut])
+def list_all(
+    issuer: CurrentIssuer,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Any:
+    return [
+        spec_out(row, runtime.settings.public_url) for row in list_specs(session, issuer, limit=limit, offset=offset)
+    ]
+
+
+@router.get("/{spec_id}", response_model=SpecOut)
+def read(spec_id: str, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep) -> Any:
+    return spec_out(get_spec(session, issuer, spec_id), runtime.settings.public_url)
+
+
+class PathwayInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    parts: list[str] = Field(min_length=1, max_length=50, description="ids of the micro-credentials it stacks")
+    required: int | None = Field(default=None, description="N of the parts; omitted = all of them")
+
+
+@router.put(
+    "/{spec_id}/pathway",
+    response_model=SpecOut,
+    summary="Make this the larger credential of a pathway: issued automatically once the parts are held",
+)
+def pathway(spec_id: str, body: PathwayInput, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep) -> Any:
+    target = get_spec(session, issuer, spec_id)
+    return spec_out(set_pathway(session, issuer, target, body.parts, body.required), runtime.settings.public_url)
+
+
+def _credential_summary(credential: Credential, public_url: str) -> dict[str, Any]:
+    return {
+        "id": credential.id,
+        "format": credential.format,
+        "status": credential.status,
+        "verifyUrl": f"{public_url}/v/{credential.public_token}",
+        "partIds": credential.part_ids,
+    }
+
+
+class AssessmentOut(BaseModel):
+    assessmentId: str
+    outcome: str
+    new: bool
+    credentials: list[dict[str, Any]]
+    largerCredentials: list[dict[str, Any]]
+    sealNotice: str | None = None
+
+
+def assessment_out(result: AssessmentResult, public_url: str) -> dict[str, Any]:
+    return {
+        "assessmentId": result.assessment.id,
+        "outcome": result.assessment.outcome,
+        "new": result.created,
+        "credentials": [_credential_summary(c, public_url) for c in result.credentials],
+        "largerCredentials": [_credential_summary(c, public_url) for c in result.larger],
+        "sealNotice": SELF_ISSUED_WARNING if result.self_issued_seal else None,
+    }
+
+
+@router.post(
+    "/{spec_id}/assessments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AssessmentOut,
+    summary="Record an assessed result; issues the micro-credential (OB 3.0 and EDC) it justifies",
+    description="Idempotent on (micro-credential, learner e-mail, reference): a repeat answers 200 with "
+    "what the first request recorded and issues nothing.",
+)
+def assess(
+    spec_id: str,
+    body: AssessmentInput,
+    issuer: CurrentIssuer,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    response: Response,
+) -> Any:
+    spec = get_spec(session, issuer, spec_id)
+    result = record_assessment(session, issuer, spec, body, runtime.issuance_context())
+    if not result.created:
+        response.status_code = status.HTTP_200_OK
+    return assessment_out(result, runtime.settings.public_url)
+
+
+class CohortOut(BaseModel):
+    received: int
+    issued: int
+    notAwarded: int
+    alreadyRecorded: int
+    largerIssued: int
+    errors: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+
+
+@router.post(
+    "/{spec_id}/cohort",
+    response_model=CohortOut,
+    summary='Assessments of a whole cohort: JSON {"rows": [...]} or a CSV body (Content-Type: text/csv)',
+    description="Every row is validated; bad rows are reported by row number and field without stopping the good "
+    "ones. Each row is committed on its own, so a failure mid-way loses nothing and sending the cohort again "
+    "issues nothing twice. CSV: a header row with the JSON field names; achievedOutcomes as LO1;LO2.",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "rows": {"type": "array", "items": {"$ref": "#/components/schemas/AssessmentInput"}}
+                        },
+                    }
+                },
+                "text/csv": {"schema": {"type": "string"}},
+            }
+        }
+    },
+)
+async def cohort(
+    spec_id: str, request: Request, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep
+) -> Any:
+    get_spec(session, issuer, spec_id)  # tenancy: 404 before reading anything
+    body = await request.body()
+    rows = _cohort_rows(request.headers.get("content-type", ""), body)
+    report = await run_in_threadpool(  # CPU work (signing, sealing) off the event loop; one transaction per row
+        run_cohort,
+        rows,
+        transaction=runtime.transaction,
+        issuer_id=issuer.id,
+        spec_id=spec_id,
+        context=runtime.issuance_context,
+    )
+    return {
+        "received": report.received,
+        "issued": report.issued,
+        "notAwarded": report.not_awarded,
+        "alreadyRecorded": report.already_recorded,
+        "largerIssued": report.larger_issued,
+        "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in report.errors],
+        "rows": report.rows,
+    }
+
+
+def _cohort_rows(content_type: str, body: bytes) -> list[dict[str, Any]]:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidInput("the cohort must be UTF-8", field="body") from error
+    if content_type.startswith("text/csv"):
+        return parse_csv(text)
+    try:
+        payload = CohortInput.model_validate_json(text)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise InvalidInput(first["msg"], field=where) from error
+    return payload.rows
+
+
+class CohortInput(BaseModel):
+    """Rows are validated one by one later, so that one bad row does not stop the others."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[dict[str, Any]] = Field(min_length=1, max_length=10_000)

@@ -1,0 +1,57 @@
+"""An assessed result as a college submits it: the learner, which learning outcomes were achieved, the grade."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+
+from app.fields import HttpUrl, LongText, ShortText
+
+Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+OutcomeId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class AssessmentInput(BaseModel):
+    """One row of a cohort, or one assessment: the learner is found (or recorded) by e-mail within the college."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    givenName: ShortText
+    familyName: ShortText
+    email: EmailStr
+    dateOfBirth: date | None = None
+    nationalId: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
+    studentNumber: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
+    reference: Reference = Field(description="the college's own reference of this assessment (idempotency key)")
+    assessedOn: date
+    achievedOutcomes: list[OutcomeId] = Field(description="ids of the specification's learning outcomes achieved")
+    grade: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
+    assessor: ShortText | None = None
+    supervision: ShortText | None = Field(default=None, description="overrides the specification's supervision")
+    evidenceUrl: HttpUrl | None = None
+    evidenceDescription: LongText | None = None
+
+    @field_validator("achievedOutcomes", mode="before")
+    @classmethod
+    def _split_csv_list(cls, value: object) -> object:
+        """CSV cells carry lists as ``LO1;LO2`` (or ``LO1,LO2``)."""
+        if isinstance(value, str):
+            return [part for part in value.replace(",", ";").split(";") if part.strip()]
+        return value
+
+    @field_validator(
+        "dateOfBirth",
+        "nationalId",
+        "studentNumber",
+        "grade",
+        "assessor",
+        "supervision",
+        "evidenceUrl",
+        "evidenceDescription",
+        mode="before",
+    )
+    @classmethod
+    def _empty_cell_is_none(cls, value: object) -> object:
+        return None if value == "" else value

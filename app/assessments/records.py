@@ -1,0 +1,86 @@
+"""Turn stored rows (specification, learner, assessment, issuer) into the typed record the builders take."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from app.achievements.microcredential_input import MicroCredentialSpecInput
+from app.credentials.microcredential import (
+    Assessment,
+    IssuedMicroCredential,
+    Learner,
+    MicroCredentialSpec,
+    Organisation,
+)
+from app.db import models as db
+
+
+def spec_uri(public_url: str, spec_id: str) -> str:
+    """The public id of a specification (its catalogue entry, as JSON)."""
+    return f"{public_url}/microcredentials/{spec_id}"
+
+
+def domain_spec(row: db.MicroCredentialSpec, public_url: str) -> MicroCredentialSpec:
+    return MicroCredentialSpecInput.model_validate(row.definition).to_spec(row.id, spec_uri(public_url, row.id))
+
+
+def domain_learner(row: db.Learner) -> Learner:
+    identifiers = tuple((str(scheme), str(value)) for scheme, value in (row.identifiers or []))
+    return Learner(
+        id=row.id,
+        given_name=row.given_name,
+        family_name=row.family_name,
+        email=row.email,
+        date_of_birth=row.date_of_birth,
+        national_id=row.national_id,
+        identifiers=identifiers,
+    )
+
+
+def domain_assessment(row: db.Assessment, spec: MicroCredentialSpec) -> Assessment:
+    facts: dict[str, Any] = row.facts
+    return Assessment(
+        id=row.id,
+        reference=row.reference,
+        assessed_on=date.fromisoformat(facts["assessedOn"]),
+        achieved_outcomes=tuple(facts["achievedOutcomes"]),
+        grade=facts.get("grade"),
+        assessor=facts.get("assessor"),
+        supervision=spec.supervision,
+        evidence_url=facts.get("evidenceUrl"),
+        evidence_description=facts.get("evidenceDescription"),
+    )
+
+
+def issuer_organisation(issuer: db.Issuer, spec: MicroCredentialSpec) -> Organisation:
+    """The college as ELM sees it; its country is the specification's (Annex I: country of the issuer)."""
+    return Organisation(
+        name={spec.primary_language: issuer.name},
+        country=spec.issuer_country,
+        url=issuer.profile.get("url"),
+        region=spec.issuer_region,
+    )
+
+
+def build_record(
+    *,
+    credential_id: str,
+    issuer: db.Issuer,
+    spec: MicroCredentialSpec,
+    learner: db.Learner,
+    assessment: db.Assessment,
+    issued_at: datetime,
+    parts: tuple[str, ...] = (),
+) -> IssuedMicroCredential:
+    return IssuedMicroCredential(
+        credential_id=credential_id,
+        spec=spec,
+        learner=domain_learner(learner),
+        assessment=domain_assessment(assessment, spec),
+        issuer=issuer_organisation(issuer, spec),
+        issuer_did=issuer.did,
+        issuer_profile=issuer.profile,
+        issued_at=issued_at,
+        parts=parts,
+    )

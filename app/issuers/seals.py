@@ -1,0 +1,60 @@
+"""A college's e-seal for EDCs: upload (PKCS#12), or a self-issued test seal; the key stays encrypted at rest."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+from cryptography.hazmat.primitives.serialization import Encoding
+from sqlalchemy.orm import Session
+
+from app.db.models import Issuer, SealMaterial
+from app.proofs.eseal import SealMaterial as Material
+from app.proofs.eseal import load_pkcs12, self_issued_seal_material
+from app.proofs.keys import MasterKey
+
+SELF_ISSUED_WARNING = (
+    "This EDC is sealed with a self-issued test certificate: the seal proves the document is unchanged, but it is "
+    "not a qualified e-seal and will not pass the Europass viewer's trust check."
+)
+
+
+def _aad(issuer_id: str) -> bytes:
+    return f"vetcred:seal-key:{issuer_id}".encode()
+
+
+def store_seal(
+    session: Session, issuer: Issuer, material: Material, master_key: MasterKey, *, self_issued: bool
+) -> SealMaterial:
+    row = session.get(SealMaterial, issuer.id)
+    if row is None:
+        row = SealMaterial(issuer_id=issuer.id)
+        session.add(row)
+    row.encrypted_private_key = master_key.encrypt(material.private_key_der(), aad=_aad(issuer.id))
+    row.chain = [base64.b64encode(cert.public_bytes(Encoding.DER)).decode() for cert in material.chain]
+    row.subject = material.chain[0].subject.rfc4514_string()
+    row.self_issued = self_issued
+    session.flush()
+    return row
+
+
+def upload_pkcs12(
+    session: Session, issuer: Issuer, data: bytes, password: bytes | None, master_key: MasterKey
+) -> SealMaterial:
+    return store_seal(session, issuer, load_pkcs12(data, password), master_key, self_issued=False)
+
+
+def seal_for(
+    session: Session, issuer: Issuer, master_key: MasterKey, *, country: str, now: datetime
+) -> tuple[Material, bool]:
+    """The college's seal, creating a self-issued test seal on first use when none was uploaded."""
+    row = session.get(SealMaterial, issuer.id)
+    if row is None:
+        material = self_issued_seal_material(
+            organisation=issuer.name, country=country, organization_identifier=None, now=now
+        )
+        row = store_seal(session, issuer, material, master_key, self_issued=True)
+        return material, True
+    key_der = master_key.decrypt(row.encrypted_private_key, aad=_aad(issuer.id))
+    chain = [base64.b64decode(cert) for cert in row.chain]
+    return Material.from_parts(key_der, chain), row.self_issued

@@ -1,0 +1,186 @@
+"""Micro-credentials end to end: Annex I specifications, assessments, both formats, idempotency, catalogue."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.credentials.edc_shacl import validate_edc
+from app.credentials.validate import schema_errors
+from tests.factories import assessment_row, make_issuer, make_microcredential, microcredential_payload
+
+MANDATORY = [
+    "title",
+    "issuerCountry",
+    "awardingBodies",
+    "learningOutcomes",
+    "eqfLevel",
+    "assessmentType",
+    "participationForm",
+    "qualityAssurance",
+]
+
+
+@pytest.fixture
+def college(client: TestClient) -> tuple[dict[str, Any], dict[str, str]]:
+    return make_issuer(client)
+
+
+@pytest.mark.parametrize("element", MANDATORY)
+def test_a_specification_without_a_mandatory_annex_i_element_is_refused(client: TestClient, college, element) -> None:
+    _, headers = college
+    payload = microcredential_payload()
+    del payload[element]
+    response = client.post("/api/v1/microcredentials", json=payload, headers=headers)
+    assert response.status_code == 422
+    assert element in [e["field"] for e in response.json()["errors"]]
+
+
+def test_workload_needs_ects_or_hours(client: TestClient, college) -> None:
+    _, headers = college
+    payload = microcredential_payload()
+    del payload["ectsCredits"], payload["workloadHours"]
+    response = client.post("/api/v1/microcredentials", json=payload, headers=headers)
+    assert response.status_code == 422 and "workload" in response.text.lower()
+
+
+def test_a_bad_code_is_refused_naming_the_field(client: TestClient, college) -> None:
+    _, headers = college
+    response = client.post("/api/v1/microcredentials", json=microcredential_payload(eqfLevel=9), headers=headers)
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "eqfLevel"
+
+
+def _assess(client: TestClient, headers: dict[str, str], spec_id: str, **over: Any) -> Any:
+    return client.post(f"/api/v1/microcredentials/{spec_id}/assessments", json=assessment_row(**over), headers=headers)
+
+
+def _verify(client: TestClient, document: dict[str, Any]) -> dict[str, Any]:
+    response = client.post("/api/v1/verify", json=document)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_an_assessment_issues_both_formats_that_verify(client: TestClient, college) -> None:
+    issuer, headers = college
+    spec = make_microcredential(client, headers)
+    response = _assess(client, headers, spec["id"])
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["outcome"] == "issued" and body["new"] is True
+    assert [c["format"] for c in body["credentials"]] == ["ob3", "edc"]
+    assert body["sealNotice"] and "not a qualified e-seal" in body["sealNotice"]
+
+    ob3 = client.get(f"/api/v1/credentials/{body['credentials'][0]['id']}", headers=headers).json()["credential"]
+    assert schema_errors(ob3) == []
+    assert ob3["credentialSubject"]["achievement"]["achievementType"] == "MicroCredential"
+    report = _verify(client, ob3)
+    assert report["verdict"] == "verified", report
+
+    edc_row = client.get(f"/api/v1/credentials/{body['credentials'][1]['id']}", headers=headers).json()
+    sealed, edc = edc_row["sealed"], edc_row["credential"]
+    assert json.loads(sealed["payload"]) == edc
+    assert "credentialStatus" not in edc
+    assert validate_edc(edc) == []
+    report = _verify(client, sealed)
+    checks = {c["name"]: c for c in report["checks"]}
+    assert report["verdict"] == "verified", report
+    assert checks["seal"]["outcome"] == "passed" and checks["edc_format"]["outcome"] == "passed"
+    assert checks["seal_trust"]["outcome"] == "failed" and checks["seal_trust"]["required"] is False
+    assert issuer["profile"]["name"] in sealed["payload"]
+
+
+def test_the_same_assessment_twice_issues_nothing_twice(client: TestClient, college) -> None:
+    _, headers = college
+    spec = make_microcredential(client, headers)
+    first = _assess(client, headers, spec["id"])
+    again = _assess(client, headers, spec["id"])
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["new"] is False
+    assert [c["id"] for c in again.json()["credentials"]] == [c["id"] for c in first.json()["credentials"]]
+    assert client.get("/api/v1/credentials", headers=headers).json()["total"] == 2
+
+
+def test_only_achieved_outcomes_are_stated_and_policy_decides(client: TestClient, college) -> None:
+    _, headers = college
+    strict = make_microcredential(client, headers)
+    partial = _assess(client, headers, strict["id"], achievedOutcomes=["LO1"])
+    assert partial.json()["outcome"] == "not_awarded" and partial.json()["credentials"] == []
+
+    lenient = make_microcredential(client, headers, policy={"requireAllOutcomes": False})
+    body = _assess(client, headers, lenient["id"], achievedOutcomes=["LO1"]).json()
+    ob3 = client.get(f"/api/v1/credentials/{body['credentials'][0]['id']}", headers=headers).json()["credential"]
+    text = json.dumps(ob3)
+    assert "Sizes a heat pump" in text and "Commissions and tests" not in text.split('"result"')[1]
+    edc = client.get(f"/api/v1/credentials/{body['credentials'][1]['id']}", headers=headers).json()["credential"]
+    assert "Sizes a heat pump" in json.dumps(edc) and "Commissions and tests" not in json.dumps(edc)
+
+
+def test_unknown_outcome_ids_are_refused(client: TestClient, college) -> None:
+    _, headers = college
+    spec = make_microcredential(client, headers)
+    response = _assess(client, headers, spec["id"], achievedOutcomes=["LO1", "LO9"])
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "achievedOutcomes"
+
+
+def test_revoking_the_ob3_credential_revokes_its_edc_twin(client: TestClient, college) -> None:
+    _, headers = college
+    spec = make_microcredential(client, headers)
+    ob3_id, edc_id = (c["id"] for c in _assess(client, headers, spec["id"]).json()["credentials"])
+    client.post(f"/api/v1/credentials/{ob3_id}/revoke", json={"reason": "fraud"}, headers=headers).raise_for_status()
+    edc_row = client.get(f"/api/v1/credentials/{edc_id}", headers=headers).json()
+    assert edc_row["status"] == "revoked"
+    assert _verify(client, edc_row["sealed"])["verdict"] == "revoked"
+
+
+def test_a_tampered_sealed_edc_is_not_valid(client: TestClient, college) -> None:
+    _, headers = college
+    spec = make_microcredential(client, headers)
+    edc_id = _assess(client, headers, spec["id"]).json()["credentials"][1]["id"]
+    sealed = copy.deepcopy(client.get(f"/api/v1/credentials/{edc_id}", headers=headers).json()["sealed"])
+    sealed["payload"] = sealed["payload"].replace("Heat Pump", "Heat Pimp", 1)
+    report = _verify(client, sealed)
+    assert report["verdict"] == "not_valid"
+    assert next(c for c in report["checks"] if c["name"] == "seal")["outcome"] == "failed"
+
+
+def test_another_college_cannot_use_the_specification(client: TestClient, college) -> None:
+    _, headers = college
+    spec = make_microcredential(client, headers)
+    _, other = make_issuer(client, name="Other College")
+    assert client.get(f"/api/v1/microcredentials/{spec['id']}", headers=other).status_code == 404
+    assert _assess(client, other, spec["id"]).status_code == 404
+
+
+def test_the_catalogue_lists_and_searches_published_microcredentials(client: TestClient, college) -> None:
+    _, headers = college
+    make_microcredential(client, headers)
+    make_microcredential(client, headers, title="Welding Safety", eqfLevel=3, iscedF=["0715"])
+    everything = client.get("/api/v1/catalogue").json()
+    assert everything["total"] == 2
+    assert everything["items"][0]["specification"]["issuerCountry"]
+    assert [i["title"] for i in client.get("/api/v1/catalogue?q=heat").json()["items"]] == ["Heat Pump Installation"]
+    assert [i["title"] for i in client.get("/api/v1/catalogue?eqfLevel=3").json()["items"]] == ["Welding Safety"]
+    assert client.get("/api/v1/catalogue?field=071").json()["total"] == 2
+    assert client.get("/api/v1/catalogue?field=0713").json()["total"] == 1
+    assert [i["title"] for i in client.get("/api/v1/catalogue?language=nl").json()["items"]] == [
+        "Heat Pump Installation"
+    ]
+    page = client.get("/catalogue?q=weld")
+    assert page.status_code == 200 and "Welding Safety" in page.text and "Heat Pump" not in page.text
+    for fact in (
+        "EQF level 3",
+        "Program Quality Assurance",
+        "practical assessment",
+        "Blended",
+        "Netherlands",
+        "Supervised with ID Verification",
+        "3 ECTS and 84 hours",
+        "450.00 EUR",
+    ):
+        assert fact in page.text
+    spec = everything["items"][0]
+    assert client.get(spec["uri"].removeprefix("https://vetcred.test")).json()["title"] == spec["title"]
