@@ -55,7 +55,7 @@ def sample_spec(**over: object) -> MicroCredentialSpec:
         eqf_level=Concept(f"{SNB}/eqf/4", f"{SNB}/eqf/25831c2", {"en": "Level 4"}),
         nqf_level=None,
         assessment_type=Concept(
-            f"{SNB}/assessment/c_7e7b4a48", f"{SNB}/assessment/25831c2", {"en": "Practical assessment"}
+            f"{SNB}/assessment/6a4db9f11d", f"{SNB}/assessment/25831c2", {"en": "practical assessment"}
         ),
         participation_form=Concept(
             f"{SNB}/learning-assessment/e92d221e4d", f"{SNB}/learning-assessment/25831c2", {"en": "Blended"}
@@ -65,7 +65,7 @@ def sample_spec(**over: object) -> MicroCredentialSpec:
                 type=Concept(
                     f"{SNB}/accreditation/820101cba6",
                     f"{SNB}/accreditation/25831c2",
-                    {"en": "Programme quality assurance"},
+                    {"en": "Program Quality Assurance"},
                 ),
                 agent=Organisation(
                     name={"en": "Inspectorate of Education"}, country=NLD, url="https://inspectorate.example"

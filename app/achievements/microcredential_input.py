@@ -294,7 +294,10 @@ class MicroCredentialSpecInput(_Strict):
         """Rules across fields, each reported at the field it concerns."""
         if self.ectsCredits is None and self.workloadHours is None:
             yield _error(
-                ("ectsCredits",), None, f"Annex I mandatory element missing: {ANNEX_I_MANDATORY['ectsCredits']}"
+                ("ectsCredits",),
+                None,
+                f"Annex I mandatory element missing: {ANNEX_I_MANDATORY['ectsCredits']}",
+                "missing",
             )
         seen: set[str] = set()
         for index, outcome_id in enumerate(self.outcome_ids()):
@@ -337,7 +340,8 @@ def _annex_i_wording(error: Any) -> InitErrorDetails:
     """Keep a pydantic error as it is, except that a missing Annex I element is named in the Recommendation's words."""
     loc = tuple(error["loc"])
     if error["type"] == "missing" and len(loc) == 1 and loc[0] in ANNEX_I_MANDATORY:
-        return _error(loc, error["input"], f"Annex I mandatory element missing: {ANNEX_I_MANDATORY[str(loc[0])]}")
+        wording = ANNEX_I_MANDATORY[str(loc[0])]
+        return _error(loc, error["input"], f"Annex I mandatory element missing: {wording}", "missing")
     return _error(loc, error["input"], error["msg"], error["type"])
 
 

@@ -50,7 +50,8 @@ def parse_csv(text: str) -> list[dict[str, Any]]:
     text = text.lstrip("\ufeff")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    # More cells than the header has columns are kept under "extraCells", which validation then refuses by name.
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter, restkey="extraCells")
     if not reader.fieldnames:
         raise InvalidInput("the CSV has no header row", field="body")
     return [dict(row) for row in reader]

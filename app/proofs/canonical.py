@@ -89,6 +89,20 @@ class BoundedURDNA2015(URDNA2015):
         return hash_to_related
 
 
+class _ExpandOnce(JsonLdProcessor):  # type: ignore[misc]
+    """pyld's ``to_rdf`` expands its input again; given the document this processor already expanded (and checked
+    in safe mode), it reuses it. Expansion is most of the cost of canonicalizing, so this saves about a third."""
+
+    def __init__(self) -> None:
+        super().__init__(on_property_dropped=_refuse_dropped_property)
+        self.expanded: Any = None
+
+    def expand(self, input_: Any, options: Any) -> Any:
+        if self.expanded is not None and input_ is self.expanded:
+            return self.expanded
+        return super().expand(input_, options)
+
+
 def canonize(document: dict[str, Any], loader: Loader) -> str:
     """Return the RDFC-1.0 canonical N-Quads of ``document``, resolving contexts only through ``loader``.
 
@@ -96,7 +110,7 @@ def canonize(document: dict[str, Any], loader: Loader) -> str:
     raises ``UnsafeDocument`` - such data would sit in the JSON unsigned. pyld's errors become ours: a
     vetcred error raised inside pyld (e.g. ``UnknownContext`` from the loader) comes out as itself.
     """
-    processor = JsonLdProcessor(on_property_dropped=_refuse_dropped_property)
+    processor = _ExpandOnce()
     # Never pyld's module-wide context cache (shared by every loader in the process): the loader's own, if it
     # keeps one (DocumentLoader does), else a fresh one per call.
     options = {
@@ -107,6 +121,7 @@ def canonize(document: dict[str, Any], loader: Loader) -> str:
     try:
         expanded = processor.expand(document, options)
         _check_expanded(expanded)
+        processor.expanded = expanded
         dataset = processor.to_rdf(expanded, {**options, "produceGeneralizedRdf": False})
         return BoundedURDNA2015().main(dataset, {"format": "application/n-quads"})
     except VetcredError:

@@ -97,6 +97,8 @@ class Wallet:
 
     http: httpx.Client
     holder: Holder = field(default_factory=Holder.ed25519)
+    # The time the wallet writes into its proofs (iat): the issuer's test clock, when it has one.
+    clock: Clock | None = None
 
     def offer(self, deep_link: str) -> dict[str, Any]:
         response = self.http.get(offer_uri_of(deep_link))
@@ -133,7 +135,8 @@ class Wallet:
         token = self.token(server_metadata["token_endpoint"], grant["pre-authorized_code"], tx_code)
         assert token.status_code == 200, token.text
         nonce = self.nonce(issuer_metadata["nonce_endpoint"])
-        proof = self.holder.proof(aud=issuer_metadata["credential_issuer"], nonce=nonce)
+        iat = self.clock().timestamp() if self.clock else None
+        proof = self.holder.proof(aud=issuer_metadata["credential_issuer"], nonce=nonce, iat=iat)
         response = self.credential(
             issuer_metadata["credential_endpoint"],
             token.json()["access_token"],

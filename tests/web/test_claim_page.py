@@ -23,15 +23,7 @@ from PIL import Image
 
 from app.config import Settings
 from app.main import create_app
-from tests.factories import (
-    ADMIN,
-    achievement_payload,
-    credential_payload,
-    issue,
-    issuer_payload,
-    make_achievement,
-    make_issuer,
-)
+from tests.factories import issue, make_achievement, make_issuer
 from tests.wallet.wallet import Wallet, offer_uri_of, scan_offer_qr
 
 pyzbar = pytest.importorskip("pyzbar.pyzbar")
@@ -101,7 +93,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(settings: Settings, empty_database: None) -> Iterator[str]:
+def live_server(settings: Settings, empty_database: None) -> Iterator[tuple[str, TestClient]]:
+    """The app served by uvicorn, and a TestClient on the same app to set up records before the browser runs.
+
+    (Setting up through the TestClient waits for each request's transaction to commit; see docs/wallet.md on why
+    the wallet endpoints commit before they answer.)
+    """
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     app = create_app(settings.model_copy(update={"public_url": base}))
@@ -112,22 +109,19 @@ def live_server(settings: Settings, empty_database: None) -> Iterator[str]:
         if server.started:
             break
         time.sleep(0.05)
-    yield base
+    yield base, TestClient(app, base_url=base)
     server.should_exit = True
     thread.join(timeout=10)
 
 
 @pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")
 def test_in_chromium_the_page_shows_the_credential_and_its_qr_code_scans_to_the_offer(
-    live_server: str, tmp_path: Path
+    live_server: tuple[str, TestClient], tmp_path: Path
 ) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
-    issuer = httpx.post(f"{live_server}/api/v1/issuers", json=issuer_payload(), headers=ADMIN).json()
-    headers = {"Authorization": f"Bearer {issuer['apiKey']}"}
-    achievement = httpx.post(f"{live_server}/api/v1/achievements", json=achievement_payload(), headers=headers).json()
-    issued = httpx.post(
-        f"{live_server}/api/v1/credentials", json=credential_payload(achievement["id"]), headers=headers
-    ).json()
+    base, setup = live_server
+    _, headers = make_issuer(setup)
+    issued = issue(setup, headers, make_achievement(setup, headers)["id"])
 
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -152,7 +146,7 @@ def test_in_chromium_the_page_shows_the_credential_and_its_qr_code_scans_to_the_
 
     [symbol] = scanned
     assert symbol.data.decode() == offer_link
-    assert all(url.startswith(live_server) or url.startswith("data:") for url in requests)
+    assert all(url.startswith(base) or url.startswith("data:") for url in requests)
     with httpx.Client() as http:
         credential = Wallet(http).claim(symbol.data.decode())
     assert credential["credentialSubject"]["id"].startswith("did:key:")

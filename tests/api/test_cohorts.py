@@ -1,0 +1,83 @@
+"""Cohorts: many assessments in one request (JSON or CSV); bad rows reported by row, good rows issued once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.factories import assessment_row, make_issuer, make_microcredential
+
+
+@pytest.fixture
+def spec(client: TestClient) -> tuple[dict[str, str], dict[str, Any]]:
+    _, headers = make_issuer(client)
+    return headers, make_microcredential(client, headers)
+
+
+BAD = {  # row number -> (how the row is broken, the field the report must name)
+    7: ({"email": "not-an-email"}, "email"),
+    19: ({"achievedOutcomes": ["LO7"]}, "achievedOutcomes"),
+    130: ({"assessedOn": "yesterday"}, "assessedOn"),
+    256: ({"givenName": ""}, "givenName"),
+    400: ({"reference": ""}, "reference"),
+    512: ({"unexpected": "column"}, "unexpected"),
+    640: ({"achievedOutcomes": ["LO1", "LO99"]}, "achievedOutcomes"),
+    777: ({"dateOfBirth": "1999-02-30"}, "dateOfBirth"),
+    901: ({"evidenceUrl": "ftp://nope"}, "evidenceUrl"),
+    1000: ({"familyName": 42}, "familyName"),
+}
+
+
+def _cohort(size: int) -> list[dict[str, Any]]:
+    rows = []
+    for n in range(1, size + 1):
+        row = assessment_row(n)
+        if n in BAD:
+            row |= BAD[n][0]
+        rows.append(row)
+    return rows
+
+
+def test_a_cohort_of_1000_with_10_bad_rows_issues_990_once(client: TestClient, spec) -> None:
+    headers, mc = spec
+    rows = _cohort(1000)
+    response = client.post(f"/api/v1/microcredentials/{mc['id']}/cohort", json={"rows": rows}, headers=headers)
+    assert response.status_code == 200, response.text[:2000]
+    report = response.json()
+    assert (report["received"], report["issued"], report["alreadyRecorded"]) == (1000, 990, 0)
+    assert sorted({e["row"] for e in report["errors"]}) == sorted(BAD)
+    for error in report["errors"]:
+        assert error["field"] == BAD[error["row"]][1], error
+    assert client.get("/api/v1/credentials?limit=1", headers=headers).json()["total"] == 990 * 2
+
+    again = client.post(f"/api/v1/microcredentials/{mc['id']}/cohort", json={"rows": rows}, headers=headers).json()
+    assert (again["issued"], again["alreadyRecorded"], len(again["errors"])) == (0, 990, 10)
+    assert client.get("/api/v1/credentials?limit=1", headers=headers).json()["total"] == 990 * 2
+
+
+def test_a_csv_cohort_with_a_bad_row(client: TestClient, spec) -> None:
+    headers, mc = spec
+    csv_text = (
+        "givenName;familyName;email;reference;assessedOn;achievedOutcomes;grade\n"
+        "Ada;Jansen;ada@learner.example;R-1;2026-11-02;LO1;LO2;Pass\n"
+        "Ben;Smit;ben@learner.example;R-2;2026-11-02;LO1,LO2;Pass\n"
+        "Cas;Bos;cas@learner.example;R-3;02-11-2026;LO1,LO2;Pass\n"
+    )
+    response = client.post(
+        f"/api/v1/microcredentials/{mc['id']}/cohort",
+        content=csv_text.encode(),
+        headers=headers | {"Content-Type": "text/csv"},
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    # Row 1 has one cell too many (a ";" inside the outcomes); row 3 has a date in the wrong form.
+    assert report["issued"] == 1
+    assert {(e["row"], e["field"]) for e in report["errors"]} == {(1, "extraCells"), (3, "assessedOn")}
+
+
+def test_a_cohort_that_is_not_a_list_of_rows_is_a_422(client: TestClient, spec) -> None:
+    headers, mc = spec
+    response = client.post(f"/api/v1/microcredentials/{mc['id']}/cohort", json={"rows": []}, headers=headers)
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "rows"
