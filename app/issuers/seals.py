@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 
 from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy.orm import Session

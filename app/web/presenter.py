@@ -115,27 +115,33 @@ def _ob3_facts(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _first(value: Any) -> dict[str, Any]:
+    """ELM properties may be one object or a list of them: the first object, or an empty one."""
+    if isinstance(value, list):
+        value = value[0] if value else {}
+    return value if isinstance(value, dict) else {}
+
+
 def _edc_facts(payload: dict[str, Any]) -> dict[str, Any]:
     """The same facts from a Europass EDC (ELM 3): Person → hasClaim → LearningAchievement → specifiedBy."""
-    issuer = payload.get("issuer") if isinstance(payload.get("issuer"), dict) else {}
-    person = payload.get("credentialSubject") if isinstance(payload.get("credentialSubject"), dict) else {}
-    claims = person.get("hasClaim") or [{}]
-    claim = claims[0] if isinstance(claims, list) else claims
-    specs = claim.get("specifiedBy") or {}
-    spec = specs[0] if isinstance(specs, list) and specs else specs
+    issuer = _first(payload.get("issuer"))
+    person = _first(payload.get("credentialSubject"))
+    claim = _first(person.get("hasClaim"))
+    spec = _first(claim.get("specifiedBy"))
     credits = [c.get("point") for c in spec.get("creditPoint", []) if isinstance(c, dict)]
-    eqf = spec.get("eqfLevel") or {}
+    eqf = _first(spec.get("eqfLevel"))
+    homepage = _first(issuer.get("homepage"))
     return {
         "issuer_name": _text(issuer.get("legalName")) or "an unnamed issuer",
         "issuer_id": str(issuer.get("id", "")),
-        "issuer_url": (issuer.get("homepage") or [{}])[0].get("contentURL") if issuer.get("homepage") else None,
+        "issuer_url": homepage.get("contentURL"),
         "learner_name": _text(person.get("fullName")) or "(name not stated)",
         "achievement_name": _text(claim.get("title")) or "(unnamed achievement)",
         "achievement_description": _text(spec.get("description")),
         "achievement_type": "Europass Digital Credential (micro-credential)",
         "learning_outcomes": [_text(o.get("title")) for o in spec.get("learningOutcome", []) if isinstance(o, dict)],
         "credits": f"{credits[0]} ECTS credits" if credits and credits[0] else None,
-        "level": _text(eqf.get("prefLabel")) if isinstance(eqf, dict) and eqf else None,
+        "level": _text(eqf.get("prefLabel")) or None,
         "issued_on": human_date(payload.get("issued") or payload.get("issuanceDate")) or "unknown",
         "valid_from": human_date(payload.get("validFrom")) or "unknown",
         "valid_until": human_date(payload.get("validUntil") or payload.get("expirationDate")),
@@ -147,6 +153,7 @@ def credential_view(document: dict[str, Any], report: Report, *, links: dict[str
 
     ``document`` is an OB 3.0 / VC credential or a sealed EDC (JAdES JSON, the credential in its payload).
     """
+    facts: dict[str, Any]
     if is_sealed_edc(document):
         try:
             payload = json.loads(document["payload"])
@@ -166,6 +173,10 @@ def credential_view(document: dict[str, Any], report: Report, *, links: dict[str
             for c in report.checks
         ],
         self_issued_warning=SELF_ISSUED_WARNING if self_issued else None,
+        verify_url=links["verify_url"],
+        json_url=links["json_url"],
+        report_url=links["report_url"],
+        qr_svg_url=links["qr_svg_url"],
+        pdf_url=links["pdf_url"],
         **facts,
-        **links,
     )

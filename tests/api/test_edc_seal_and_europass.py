@@ -1,0 +1,167 @@
+"""A college's own e-seal (PKCS#12 upload) and delivery of sealed EDCs to a Europass wallet (a local stand-in)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import uvicorn
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+from fastapi.testclient import TestClient
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from app.config import Settings
+from app.main import create_app
+from tests.factories import assessment_row, make_issuer, make_microcredential
+
+
+def _pkcs12(password: bytes) -> bytes:
+    """A CA-issued e-seal certificate for "Noorderpoort College" (not self-issued), as a college would upload."""
+    now = datetime.now(UTC)
+    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test Seal CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Noorderpoort College"),
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "NL"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "Noorderpoort e-seal"),
+        ]
+    )
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(2)
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .sign(ca_key, hashes.SHA256())
+    )
+    return pkcs12.serialize_key_and_certificates(
+        b"seal", key, leaf, [ca], serialization.BestAvailableEncryption(password)
+    )
+
+
+def test_an_uploaded_seal_is_used_and_reported(client: TestClient) -> None:
+    _, headers = make_issuer(client)
+    assert client.get("/api/v1/issuers/me/seal", headers=headers).status_code == 404
+    wrong = client.put(
+        "/api/v1/issuers/me/seal",
+        files={"file": ("seal.p12", _pkcs12(b"secret"))},
+        data={"password": "not-it"},
+        headers=headers,
+    )
+    assert wrong.status_code == 422 and "password" in wrong.json()["detail"].lower()
+    uploaded = client.put(
+        "/api/v1/issuers/me/seal",
+        files={"file": ("seal.p12", _pkcs12(b"secret"))},
+        data={"password": "secret"},
+        headers=headers,
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    assert uploaded.json()["selfIssued"] is False and "Noorderpoort College" in uploaded.json()["subject"]
+    assert "PRIVATE" not in uploaded.text
+
+    spec = make_microcredential(client, headers)
+    issued = client.post(
+        f"/api/v1/microcredentials/{spec['id']}/assessments", json=assessment_row(), headers=headers
+    ).json()
+    assert issued["sealNotice"] is None
+    sealed = client.get(f"/api/v1/credentials/{issued['credentials'][1]['id']}", headers=headers).json()["sealed"]
+    report = client.post("/api/v1/verify", json=sealed).json()
+    checks = {c["name"]: c for c in report["checks"]}
+    assert report["verdict"] == "verified"
+    assert "Noorderpoort e-seal" in checks["seal"]["reason"]
+    assert checks["seal_trust"]["outcome"] == "could_not_check"  # not self-issued; the EU trusted list is not read
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def europass_stand_in() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A local stand-in for the EDCI wallet REST API: records what it receives."""
+    received: list[dict[str, Any]] = []
+
+    async def deposit(request: Request) -> JSONResponse:
+        form = await request.form()
+        upload = form["_credential"]
+        received.append(
+            {
+                "email": request.path_params["email"],
+                "sendEmail": request.query_params.get("sendEmail"),
+                "credential": (await upload.read()).decode(),
+            }
+        )  # type: ignore[union-attr]
+        return JSONResponse({"uuid": "stand-in-1"}, status_code=201)
+
+    app = Starlette(routes=[Route("/v1/wallets/email/{email}/credentials", deposit, methods=["POST"])])
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}", received
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+def test_a_sealed_edc_goes_to_the_learners_europass_wallet(
+    settings: Settings, empty_database: None, europass_stand_in
+) -> None:
+    base_url, received = europass_stand_in
+    with TestClient(create_app(settings.model_copy(update={"europass_wallet_url": base_url}))) as client:
+        _, headers = make_issuer(client)
+        spec = make_microcredential(client, headers)
+        issued = client.post(
+            f"/api/v1/microcredentials/{spec['id']}/assessments", json=assessment_row(), headers=headers
+        ).json()
+        ob3_id, edc_id = (c["id"] for c in issued["credentials"])
+        refused = client.post(f"/api/v1/credentials/{ob3_id}/europass", headers=headers)
+        assert refused.status_code == 409
+        delivered = client.post(f"/api/v1/credentials/{edc_id}/europass", headers=headers)
+        assert delivered.status_code == 200, delivered.text
+        assert delivered.json()["walletStatus"] == 201
+        sealed = client.get(f"/api/v1/credentials/{edc_id}", headers=headers).json()["sealed"]
+    [deposit] = received
+    assert deposit["email"] == "learner1@learner.example" and deposit["sendEmail"] == "true"
+    assert json.loads(deposit["credential"]) == sealed
+
+
+def test_without_a_wallet_url_delivery_is_refused_plainly(client: TestClient) -> None:
+    _, headers = make_issuer(client)
+    spec = make_microcredential(client, headers)
+    issued = client.post(
+        f"/api/v1/microcredentials/{spec['id']}/assessments", json=assessment_row(), headers=headers
+    ).json()
+    response = client.post(f"/api/v1/credentials/{issued['credentials'][1]['id']}/europass", headers=headers)
+    assert response.status_code == 409 and "VETCRED_EUROPASS_WALLET_URL" in response.json()["detail"]
