@@ -49,7 +49,14 @@ def keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def settings(database_url: str, keys_dir: Path) -> Settings:
-    return Settings(database_url=database_url, public_url=PUBLIC_URL, admin_token=ADMIN_TOKEN, keys_dir=keys_dir)
+    # Every EDC made in tests is SHACL-validated before it leaves the service (production samples: see the cohort test).
+    return Settings(
+        database_url=database_url,
+        public_url=PUBLIC_URL,
+        admin_token=ADMIN_TOKEN,
+        keys_dir=keys_dir,
+        edc_shacl_sample_rate=1.0,
+    )
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from app.config import Settings
@@ -47,6 +47,11 @@ class Mailer:
         """Sends one message; ``smtplib.SMTPException`` or ``OSError`` when the server refuses or cannot be reached."""
         if "From" not in message:
             message["From"] = self.sender
+        if "Date" not in message:
+            message["Date"] = formatdate(usegmt=True)
+        if "Message-ID" not in message:
+            domain = parseaddr(self.sender)[1].rpartition("@")[2] or None
+            message["Message-ID"] = make_msgid(domain=domain)
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             smtp.ehlo()
             if self.starttls:
@@ -68,7 +73,6 @@ def claim_link_message(
     message = EmailMessage()
     message["To"] = to
     message["Subject"] = _one_line(f"Your credential from {issuer}: {achievement}")
-    message["Message-ID"] = make_msgid(domain=urlsplit(url).hostname)
     pin = "Your wallet will ask for a PIN: we are sending it to you in a separate e-mail.\n\n" if pin_follows else ""
     message.set_content(
         f"Hello {_one_line(learner)},\n\n"

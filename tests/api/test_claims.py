@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import Engine, text
 
 from app.config import Settings
@@ -82,6 +83,7 @@ def test_the_learner_gets_the_link_and_apart_the_pin_by_email_and_claims_with_th
     pin = _pin_in(body_text(pin_mail))
     assert pin not in body_text(link_mail) and "/claim/" not in body_text(pin_mail)
     assert mailbox.envelopes[0] == ("credentials@vetcred.test", [LEARNER])
+    assert link_mail["Date"] and link_mail["Message-ID"].endswith("@vetcred.test>")
 
     page = mail_client.get(link)
     assert page.status_code == 200 and "Welding Safety Basics" in page.text
@@ -220,3 +222,13 @@ def test_another_college_cannot_see_resend_or_reissue_the_link(mail_client: Test
         response = mail_client.request(method, f"/api/v1/credentials/{issued['id']}/{path}", headers=other)
         assert response.status_code == 404, path
     assert mail_client.post(f"/api/v1/credentials/{issued['id']}/claim/resend").status_code == 401
+
+
+def test_the_mailer_logs_in_when_the_server_asks_for_it(settings: Settings, empty_database: None) -> None:
+    with running_mailbox(with_login=True) as mailbox:
+        login = {"smtp_username": "vetcred", "smtp_password": SecretStr("mail-password")}
+        with TestClient(create_app(_smtp(settings, mailbox, **login))) as client:
+            _, headers = make_issuer(client)
+            issued = issue(client, headers, make_achievement(client, headers)["id"])
+        assert issued["claimUrl"] is None
+        assert len(mailbox.wait_for(2)) == 2 and mailbox.logins[0] == ("vetcred", "mail-password")

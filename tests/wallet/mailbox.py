@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Mailbox:
@@ -20,6 +21,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        self.logins: list[tuple[str, str]] = []
         self.port = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # the hook name aiosmtpd calls
@@ -36,6 +38,16 @@ class Mailbox:
         return self.messages[:count]
 
 
+def _authenticate(mailbox: Mailbox) -> Any:
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        if isinstance(auth_data, LoginPassword):
+            mailbox.logins.append((auth_data.login.decode(), auth_data.password.decode()))
+            return AuthResult(success=auth_data.password == b"mail-password")
+        return AuthResult(success=False)
+
+    return authenticator
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -43,10 +55,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_mailbox() -> Iterator[Mailbox]:
+def running_mailbox(*, with_login: bool = False) -> Iterator[Mailbox]:
+    """The server; ``with_login`` makes it require AUTH LOGIN/PLAIN with the password ``mail-password``
+    (over plain SMTP: a test server on localhost has no TLS certificate)."""
     mailbox = Mailbox()
     mailbox.port = _free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
+    auth: dict[str, Any] = {}
+    if with_login:
+        auth = {"authenticator": _authenticate(mailbox), "auth_required": True, "auth_require_tls": False}
+    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port, **auth)
     controller.start()
     try:
         yield mailbox
