@@ -23,8 +23,9 @@ def test_commission_samples_verify_and_fail_when_tampered(client: TestClient, na
     assert report["verified"] is True
 
     tampered = dict(sealed)
-    position = sealed["payload"].index("2022")
-    tampered["payload"] = sealed["payload"][:position] + "2023" + sealed["payload"][position + 4 :]
+    position = sealed["payload"].index('"validFrom":"') + len('"validFrom":"')
+    changed = "1" if sealed["payload"][position + 3] != "1" else "2"  # one byte: the last digit of the year
+    tampered["payload"] = sealed["payload"][: position + 3] + changed + sealed["payload"][position + 4 :]
     report = client.post("/api/v1/verify", json=tampered).json()
     assert report["verdict"] == "not_valid"
     assert next(c for c in report["checks"] if c["name"] == "seal")["outcome"] == "failed"
