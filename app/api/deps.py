@@ -31,7 +31,9 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response goes out, so a client never reads an answer about data that is not
+# committed yet, and a commit failure is the request's error (FastAPI otherwise runs the cleanup after sending).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
 
 
