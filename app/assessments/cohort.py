@@ -25,6 +25,9 @@ from app.errors import InvalidInput, VetcredError
 
 MAX_ROWS = 10_000
 Transaction = Callable[[], AbstractContextManager[Session]]
+# Called in the row's transaction for each newly issued OB 3.0 credential (the learner's claim link); what it
+# returns is added to the row's report.
+AfterIssue = Callable[[Session, db.Credential, str], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ def run_cohort(
     issuer_id: str,
     spec_id: str,
     context: Callable[[], IssuanceContext],
+    after_issue: AfterIssue | None = None,
 ) -> CohortReport:
     report = CohortReport()
     for number, raw in enumerate(rows, start=1):
@@ -83,17 +87,18 @@ def run_cohort(
                 issuer = session.get(db.Issuer, issuer_id)
                 assert issuer is not None
                 result = record_assessment(session, issuer, get_spec(session, issuer, spec_id), data, context())
-                report.rows.append(
-                    {
-                        "row": number,
-                        "reference": data.reference,
-                        "email": str(data.email),
-                        "assessmentId": result.assessment.id,
-                        "outcome": result.assessment.outcome,
-                        "new": result.created,
-                        "credentialIds": [c.id for c in result.credentials],
-                    }
-                )
+                row: dict[str, Any] = {
+                    "row": number,
+                    "reference": data.reference,
+                    "email": str(data.email),
+                    "assessmentId": result.assessment.id,
+                    "outcome": result.assessment.outcome,
+                    "new": result.created,
+                    "credentialIds": [c.id for c in result.credentials],
+                }
+                if after_issue and result.created and result.credentials:
+                    row |= after_issue(session, result.credentials[0], str(data.email))
+                report.rows.append(row)
         except InvalidInput as error:
             report.errors.append(RowError(number, error.field or "row", error.detail))
             continue

@@ -86,6 +86,8 @@ def test_a_csv_cohort_with_a_bad_row(client: TestClient, spec) -> None:
     report = response.json()
     # Row 1 has one cell too many (a ";" inside the outcomes); row 3 has a date in the wrong form.
     assert report["issued"] == 1
+    [issued_row] = [row for row in report["rows"] if row["outcome"] == "issued"]
+    assert issued_row["claimUrl"].startswith("https://vetcred.test/claim/")
     assert {(e["row"], e["field"]) for e in report["errors"]} == {(1, "extraCells"), (3, "assessedOn")}
 
 

@@ -73,6 +73,9 @@ def test_an_assessment_issues_both_formats_that_verify(client: TestClient, colle
     assert body["outcome"] == "issued" and body["new"] is True
     assert [c["format"] for c in body["credentials"]] == ["ob3", "edc"]
     assert body["sealNotice"] and "not a qualified e-seal" in body["sealNotice"]
+    # No SMTP in tests: the learner's claim link comes back to the college to hand over.
+    assert body["claimUrl"].startswith("https://vetcred.test/claim/")
+    assert client.get(body["claimUrl"].removeprefix("https://vetcred.test")).status_code == 200
 
     ob3 = client.get(f"/api/v1/credentials/{body['credentials'][0]['id']}", headers=headers).json()["credential"]
     assert schema_errors(ob3) == []

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from app.achievements.microcredential_input import MicroCredentialSpecInput
 from app.achievements.microcredentials import create_spec, get_spec, list_specs, set_pathway
 from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
+from app.api.v1.claims import new_claim_fields
 from app.assessments.cohort import parse_csv, run_cohort
 from app.assessments.inputs import AssessmentInput
 from app.assessments.service import AssessmentResult, record_assessment
@@ -113,6 +114,9 @@ class AssessmentOut(BaseModel):
     credentials: list[dict[str, Any]]
     largerCredentials: list[dict[str, Any]]
     sealNotice: str | None = None
+    # Only when the learner's claim link could not be e-mailed (no SMTP configured): hand it over yourself.
+    claimUrl: str | None = None
+    claimTxCode: str | None = None
 
 
 def assessment_out(result: AssessmentResult, public_url: str) -> dict[str, Any]:
@@ -146,7 +150,10 @@ def assess(
     result = record_assessment(session, issuer, spec, body, runtime.issuance_context())
     if not result.created:
         response.status_code = status.HTTP_200_OK
-    return assessment_out(result, runtime.settings.public_url)
+    claim = {}
+    if result.created and result.credentials:  # the learner's claim link for the OB 3.0 credential (docs/wallet.md)
+        claim = new_claim_fields(session, runtime, result.credentials[0], str(body.email))
+    return assessment_out(result, runtime.settings.public_url) | claim
 
 
 class CohortOut(BaseModel):
@@ -195,6 +202,7 @@ async def cohort(
         issuer_id=issuer.id,
         spec_id=spec_id,
         context=runtime.issuance_context,
+        after_issue=lambda row_session, credential, email: new_claim_fields(row_session, runtime, credential, email),
     )
     return {
         "received": report.received,
