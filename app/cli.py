@@ -39,6 +39,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from app.bootstrap import prepare_instance
     from app.main import create_app
 
+    if "public_url" not in settings.model_fields_set:
+        # No VETCRED_PUBLIC_URL: links and did:web ids point at where this server listens.
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+        settings = settings.model_copy(update={"public_url": f"http://{host}:{args.port}"})
     settings, created = prepare_instance(settings)
     url = f"http://{args.host}:{args.port}"
     print(

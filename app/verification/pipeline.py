@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from app.credentials.facts import is_sealed_edc
 from app.proofs.dids import KeyResolver
 from app.proofs.loader import DocumentLoader
 from app.verification.checks import check_ob3_schema, check_proof, check_structure, check_validity_period
 from app.verification.report import Report
-from app.verification.sealed_edc import EdcStatusLookup, is_sealed_edc, verify_sealed_edc
+from app.verification.sealed_edc import EdcStatusLookup, verify_sealed_edc
 from app.verification.status import StatusListFetcher, check_status
 
 

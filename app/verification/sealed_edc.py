@@ -16,10 +16,6 @@ from app.verification.report import Check, Outcome, Report
 EdcStatusLookup = Callable[[str], str | None]
 
 
-def is_sealed_edc(document: Any) -> bool:
-    return isinstance(document, dict) and "payload" in document and "signatures" in document
-
-
 def verify_sealed_edc(document: dict[str, Any], *, now: datetime, status_of: EdcStatusLookup) -> Report:
     seal = verify_seal(document)
     checks = [_seal_check(seal)]

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.credentials.facts import facts_of
 from app.wallet.claims import IssuedLink, claim_url
 from app.wallet.mail import Mailer, claim_link_message, tx_code_message
-from app.wallet.summary import summarize
 
 log = logging.getLogger("vetcred.wallet")
 
@@ -39,14 +39,16 @@ def deliver(
         reason = "no SMTP server is configured" if mailer is None else "the learner's e-mail address is not known"
         log.info("claim link for credential %s (not e-mailed: %s): %s", link.credential_id, reason, url)
         return Delivery(emailed=False, claim_url=url, tx_code=issued.tx_code)
-    summary = summarize(document)
+    facts = facts_of(document)
+    learner = facts.learner_name or "you"
+    achievement = facts.achievement_name or "a credential"
     try:
         mailer.send(
             claim_link_message(
                 to=link.email,
-                learner=summary.learner,
-                achievement=summary.achievement,
-                issuer=summary.issuer,
+                learner=learner,
+                achievement=achievement,
+                issuer=facts.issuer_name,
                 url=url,
                 expires_on=f"{link.expires_at:%-d %B %Y}",
                 pin_follows=issued.tx_code is not None,
@@ -55,7 +57,7 @@ def deliver(
         if issued.tx_code is not None:
             mailer.send(
                 tx_code_message(
-                    to=link.email, achievement=summary.achievement, issuer=summary.issuer, tx_code=issued.tx_code
+                    to=link.email, achievement=achievement, issuer=facts.issuer_name, tx_code=issued.tx_code
                 )
             )
     except (smtplib.SMTPException, OSError) as error:

@@ -12,12 +12,12 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from app.api.deps import RuntimeDep
+from app.credentials.facts import facts_of
 from app.db.models import ClaimLink, Credential
 from app.errors import NotFound
 from app.runtime import Runtime
 from app.wallet.claims import ClaimState, claim_state, find_by_token
 from app.wallet.oid4vci import create_offer, offer_link_by_reference, offer_link_by_value, offer_uri
-from app.wallet.summary import summarize
 from app.web.qr import qr_png
 from app.web.render import render_not_found, templates
 
@@ -90,19 +90,20 @@ def _offer(session: Session, runtime: Runtime, link: ClaimLink) -> WalletOfferVi
 def claim_view(session: Session, runtime: Runtime, link: ClaimLink, credential: Credential) -> ClaimView:
     """The page's view; makes a new wallet offer only while the link is open and the credential active."""
     state = claim_state(link, runtime.clock())
-    summary = summarize(credential.document)
+    facts = facts_of(credential.document)
+    achievement = facts.achievement_name or "a credential"
     verify_url = f"{runtime.settings.public_url}/v/{credential.public_token}"
     # Wallets get Open Badges 3.0 credentials (the ldp_vc configuration); others are only downloaded and shared.
     open_and_active = state == ClaimState.OPEN and credential.status == "active" and credential.format == "ob3"
     return ClaimView(
         state=state.value,
         credential_status=credential.status,
-        learner=summary.learner,
-        achievement=summary.achievement,
-        description=summary.description,
-        issuer=summary.issuer,
-        issuer_url=summary.issuer_url,
-        awarded_on=_day(summary.awarded),
+        learner=facts.learner_name or "you",
+        achievement=achievement,
+        description=facts.achievement_description,
+        issuer=facts.issuer_name,
+        issuer_url=facts.issuer_url,
+        awarded_on=_day(facts.awarded),
         expires_on=_day(link.expires_at),
         used_on=_day(link.used_at) if link.used_at else None,
         offer=_offer(session, runtime, link) if open_and_active else None,
@@ -111,9 +112,9 @@ def claim_view(session: Session, runtime: Runtime, link: ClaimLink, credential: 
         json_url=f"{verify_url}.json",
         pdf_url=f"{verify_url}/certificate.pdf",
         linkedin_url=linkedin_add_url(
-            name=summary.achievement,
-            organization=summary.issuer,
-            issued=summary.awarded,
+            name=achievement,
+            organization=facts.issuer_name,
+            issued=facts.awarded,
             cert_url=verify_url,
             cert_id=credential.id,
         ),

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
+from app.credentials.facts import facts_of
 from app.issuers.seals import SELF_ISSUED_WARNING
 from app.verification.report import Report
-from app.verification.sealed_edc import is_sealed_edc
 from app.web.view import CheckView, CredentialView, Verdict
 
 CHECK_LABELS = {
@@ -45,107 +44,9 @@ def _explanation(verdict: Verdict, issuer: str, valid_until: str | None) -> str:
     }[verdict]
 
 
-def human_date(value: Any) -> str | None:
-    """``2026-11-22T10:00:00Z`` → ``22 November 2026``; anything unparseable is shown as given."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).strftime("%-d %B %Y")
-    except ValueError:
-        return value
-
-
-def _text(value: Any) -> str:
-    """OB 3.0 text may be a plain string or a language map; show the English or first value."""
-    if isinstance(value, dict):
-        return str(value.get("en") or next(iter(value.values()), ""))
-    return "" if value is None else str(value)
-
-
-def _outcomes(subject: dict[str, Any], achievement: dict[str, Any]) -> list[str]:
-    """The achieved learning outcomes: each result with its outcome's name; else the achievement's alignments."""
-    names = {rd.get("id"): _text(rd.get("name")) for rd in achievement.get("resultDescription", [])}
-    outcomes = []
-    for result in subject.get("result", []):
-        name = names.get(result.get("resultDescription")) or "Result"
-        value = result.get("value") or result.get("status")
-        outcomes.append(f"{name}: {value}" if value else name)
-    if not outcomes:
-        outcomes = [_text(a.get("targetName")) for a in achievement.get("alignment", []) if a.get("targetName")]
-    return outcomes
-
-
-def _credits(subject: dict[str, Any], achievement: dict[str, Any]) -> str | None:
-    credits = subject.get("creditsEarned", achievement.get("creditsAvailable"))
-    return None if credits is None else f"{credits:g} credits"
-
-
-def _level(achievement: dict[str, Any]) -> str | None:
-    for alignment in achievement.get("alignment", []):
-        framework = str(alignment.get("targetFramework", "")).upper()
-        if framework.startswith("EQF") or "EUROPEAN QUALIFICATIONS FRAMEWORK" in framework:
-            return _text(alignment.get("targetName"))
-    return None
-
-
-def _ob3_facts(document: dict[str, Any]) -> dict[str, Any]:
-    stated_issuer = document.get("issuer")
-    issuer: dict[str, Any] = stated_issuer if isinstance(stated_issuer, dict) else {"id": stated_issuer}
-    subjects = document.get("credentialSubject") or {}
-    first = subjects[0] if isinstance(subjects, list) and subjects else subjects
-    subject: dict[str, Any] = first if isinstance(first, dict) else {}
-    achievement = subject.get("achievement") or {}
-    return {
-        "issuer_name": _text(issuer.get("name")) or str(issuer.get("id", "an unnamed issuer")),
-        "issuer_id": str(issuer.get("id", "")),
-        "issuer_url": issuer.get("url"),
-        "learner_name": _text(subject.get("name")) or "(name not stated)",
-        "achievement_name": _text(achievement.get("name") or document.get("name")) or "(unnamed achievement)",
-        "achievement_description": _text(achievement.get("description")),
-        "achievement_type": achievement.get("achievementType"),
-        "learning_outcomes": _outcomes(subject, achievement),
-        "credits": _credits(subject, achievement),
-        "level": _level(achievement),
-        "issued_on": human_date(
-            document.get("awardedDate") or document.get("validFrom") or document.get("issuanceDate")
-        )
-        or "unknown",
-        "valid_from": human_date(document.get("validFrom") or document.get("issuanceDate")) or "unknown",
-        "valid_until": human_date(document.get("validUntil") or document.get("expirationDate")),
-    }
-
-
-def _first(value: Any) -> dict[str, Any]:
-    """ELM properties may be one object or a list of them: the first object, or an empty one."""
-    if isinstance(value, list):
-        value = value[0] if value else {}
-    return value if isinstance(value, dict) else {}
-
-
-def _edc_facts(payload: dict[str, Any]) -> dict[str, Any]:
-    """The same facts from a Europass EDC (ELM 3): Person → hasClaim → LearningAchievement → specifiedBy."""
-    issuer = _first(payload.get("issuer"))
-    person = _first(payload.get("credentialSubject"))
-    claim = _first(person.get("hasClaim"))
-    spec = _first(claim.get("specifiedBy"))
-    credits = [c.get("point") for c in spec.get("creditPoint", []) if isinstance(c, dict)]
-    eqf = _first(spec.get("eqfLevel"))
-    homepage = _first(issuer.get("homepage"))
-    return {
-        "issuer_name": _text(issuer.get("legalName")) or "an unnamed issuer",
-        "issuer_id": str(issuer.get("id", "")),
-        "issuer_url": homepage.get("contentURL"),
-        "learner_name": _text(person.get("fullName")) or "(name not stated)",
-        "achievement_name": _text(claim.get("title")) or "(unnamed achievement)",
-        "achievement_description": _text(spec.get("description")),
-        "achievement_type": "Europass Digital Credential (micro-credential)",
-        "learning_outcomes": [_text(o.get("title")) for o in spec.get("learningOutcome", []) if isinstance(o, dict)],
-        "credits": f"{credits[0]} ECTS credits" if credits and credits[0] else None,
-        "level": _text(eqf.get("prefLabel")) or None,
-        "issued_on": human_date(payload.get("issued") or payload.get("issuanceDate")) or "unknown",
-        "valid_from": human_date(payload.get("validFrom")) or "unknown",
-        "valid_until": human_date(payload.get("validUntil") or payload.get("expirationDate")),
-    }
+def human_date(moment: datetime | None) -> str | None:
+    """``22 November 2026``."""
+    return moment.strftime("%-d %B %Y") if moment else None
 
 
 def credential_view(document: dict[str, Any], report: Report, *, links: dict[str, str]) -> CredentialView:
@@ -153,30 +54,34 @@ def credential_view(document: dict[str, Any], report: Report, *, links: dict[str
 
     ``document`` is an OB 3.0 / VC credential or a sealed EDC (JAdES JSON, the credential in its payload).
     """
-    facts: dict[str, Any]
-    if is_sealed_edc(document):
-        try:
-            payload = json.loads(document["payload"])
-        except (TypeError, ValueError):
-            payload = {}
-        facts = _edc_facts(payload if isinstance(payload, dict) else {})
-    else:
-        facts = _ob3_facts(document)
+    facts = facts_of(document)
     verdict = Verdict(report.verdict)
-    self_issued = any(c.code == "self_issued" for c in report.checks)
+    valid_until = human_date(facts.valid_until)
     return CredentialView(
         verdict=verdict,
         headline=HEADLINES[verdict],
-        explanation=_explanation(verdict, facts["issuer_name"], facts["valid_until"]),
+        explanation=_explanation(verdict, facts.issuer_name, valid_until),
+        issuer_name=facts.issuer_name,
+        issuer_id=facts.issuer_id,
+        issuer_url=facts.issuer_url,
+        learner_name=facts.learner_name or "(name not stated)",
+        achievement_name=facts.achievement_name or "(unnamed achievement)",
+        achievement_description=facts.achievement_description,
+        achievement_type=facts.achievement_type,
+        learning_outcomes=facts.learning_outcomes,
+        credits=facts.credits,
+        level=facts.level,
+        issued_on=human_date(facts.awarded) or "unknown",
+        valid_from=human_date(facts.valid_from) or "unknown",
+        valid_until=valid_until,
         checks=[
             CheckView(name=c.name, label=CHECK_LABELS.get(c.name, c.name), outcome=c.outcome.value, reason=c.reason)
             for c in report.checks
         ],
-        self_issued_warning=SELF_ISSUED_WARNING if self_issued else None,
+        self_issued_warning=SELF_ISSUED_WARNING if any(c.code == "self_issued" for c in report.checks) else None,
         verify_url=links["verify_url"],
         json_url=links["json_url"],
         report_url=links["report_url"],
         qr_svg_url=links["qr_svg_url"],
         pdf_url=links["pdf_url"],
-        **facts,
     )
