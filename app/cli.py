@@ -79,19 +79,16 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
     runtime = Runtime.start(settings)
     try:
         with runtime.transaction() as session:
-            # No database of ours yet: verify did:key credentials only (the resolver then knows no did:web issuers).
-            has_issuers = inspect(session.connection()).has_table("issuers")
-            resolver = runtime.resolver(session) if has_issuers else CompositeResolver(local_did_web=lambda _vm: None)
-            fetch = runtime.status_fetcher(session) if has_issuers else runtime.remote
-            edc_status = runtime.edc_status(session) if has_issuers else (lambda _id: None)
-            report = verify_credential(
-                document,
-                resolver=resolver,
-                loader=runtime.loader,
-                now=runtime.clock(),
-                fetch=fetch,
-                edc_status=edc_status,
-            )
+            if inspect(session.connection()).has_table("issuers"):
+                report = runtime.verify(document, session)
+            else:  # no database of ours yet: did:key issuers only, other status lists only when remote fetching is on
+                report = verify_credential(
+                    document,
+                    resolver=CompositeResolver(local_did_web=lambda _vm: None),
+                    loader=runtime.loader,
+                    now=runtime.clock(),
+                    fetch=runtime.remote,
+                )
     finally:
         runtime.close()
     print(json.dumps(report.to_dict(), indent=2))

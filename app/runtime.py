@@ -21,7 +21,9 @@ from app.proofs.dids import CompositeResolver, ResolvedKey
 from app.proofs.keys import MasterKey
 from app.proofs.loader import DocumentLoader, default_loader
 from app.status.service import published_list
+from app.verification.pipeline import verify_credential
 from app.verification.remote import RemoteFetcher, resolve_remote_did_web
+from app.verification.report import Report
 from app.verification.status import StatusListFetcher
 
 
@@ -92,6 +94,17 @@ class Runtime:
             return twin.status if twin is not None else None
 
         return status_of
+
+    def verify(self, document: Any, session: Session) -> Report:
+        """The full verification of ``document`` with this service's keys, status lists and records."""
+        return verify_credential(
+            document,
+            resolver=self.resolver(session),
+            loader=self.loader,
+            now=self.clock(),
+            fetch=self.status_fetcher(session),
+            edc_status=self.edc_status(session),
+        )
 
     def issuance_context(self) -> IssuanceContext:
         """What issuing a micro-credential needs besides the session, read now (one clock reading per issuance)."""

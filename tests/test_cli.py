@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 
 from app.cli import main
 from app.config import Settings
+from tests.servers import free_port
 
 
 @pytest.fixture
@@ -57,15 +57,9 @@ def test_verify_reports_an_unreadable_file(tmp_path: Path, capsys) -> None:
     assert "cannot read" in capsys.readouterr().err
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_serve_starts_from_nothing_and_resolves_its_did_web(tmp_path: Path) -> None:
     """The README's first command on a fresh directory: migrations, master key, admin token, then serving."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("VETCRED_")}
     env["VETCRED_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(

@@ -1,9 +1,12 @@
-"""Turn stored rows (specification, learner, assessment, issuer) into the typed record the builders take."""
+"""From stored rows (specification, learner, assessment, issuer) to the typed record, and to issued credentials."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from app.achievements.microcredential_input import MicroCredentialSpecInput
 from app.credentials.microcredential import (
@@ -13,6 +16,7 @@ from app.credentials.microcredential import (
     MicroCredentialSpec,
     Organisation,
 )
+from app.credentials.microcredential_issuance import IssuanceContext, IssuedPair, issue_microcredential
 from app.db import models as db
 
 
@@ -84,3 +88,26 @@ def build_record(
         issued_at=issued_at,
         parts=parts,
     )
+
+
+def issue_for_assessment(
+    session: Session,
+    *,
+    issuer: db.Issuer,
+    spec: MicroCredentialSpec,
+    learner: db.Learner,
+    assessment: db.Assessment,
+    context: IssuanceContext,
+    parts: list[str] | None = None,
+) -> IssuedPair:
+    """Issue the micro-credential (both formats) that a recorded assessment justifies, under a new id."""
+    record = build_record(
+        credential_id=f"urn:uuid:{uuid.uuid4()}",
+        issuer=issuer,
+        spec=spec,
+        learner=learner,
+        assessment=assessment,
+        issued_at=context.now,
+        parts=tuple(f"urn:uuid:{part}" for part in parts or ()),
+    )
+    return issue_microcredential(session, issuer, record, context=context, assessment_id=assessment.id, parts=parts)

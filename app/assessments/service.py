@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.assessments.inputs import AssessmentInput
-from app.assessments.records import build_record, domain_spec
+from app.assessments.records import domain_spec, issue_for_assessment
 from app.assessments.stacking import complete_pathways
-from app.credentials.microcredential_issuance import IssuanceContext, issue_microcredential
+from app.credentials.microcredential_issuance import IssuanceContext
 from app.db import models as db
 from app.errors import InvalidInput
 
@@ -98,15 +98,9 @@ def record_assessment(
     result = AssessmentResult(assessment, created=True)
     if not awarded:
         return result
-    record = build_record(
-        credential_id=f"urn:uuid:{uuid.uuid4()}",
-        issuer=issuer,
-        spec=spec,
-        learner=learner,
-        assessment=assessment,
-        issued_at=context.now,
+    pair = issue_for_assessment(
+        session, issuer=issuer, spec=spec, learner=learner, assessment=assessment, context=context
     )
-    pair = issue_microcredential(session, issuer, record, context=context, assessment_id=assessment.id)
     result.credentials = [pair.ob3, pair.edc]
     result.self_issued_seal = pair.self_issued_seal
     result.larger = complete_pathways(session, issuer, learner, context)

@@ -7,8 +7,8 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.assessments.records import build_record, domain_spec
-from app.credentials.microcredential_issuance import IssuanceContext, issue_microcredential
+from app.assessments.records import domain_spec, issue_for_assessment
+from app.credentials.microcredential_issuance import IssuanceContext
 from app.db import models as db
 
 PATHWAY_REFERENCE = "pathway:{spec_id}"  # the synthetic assessment that records the completion, once per learner
@@ -82,16 +82,9 @@ def _issue_larger(
     )
     session.add(assessment)
     session.flush()
-    record = build_record(
-        credential_id=f"urn:uuid:{uuid.uuid4()}",
-        issuer=issuer,
-        spec=spec,
-        learner=learner,
-        assessment=assessment,
-        issued_at=context.now,
-        parts=tuple(f"urn:uuid:{p}" for p in parts),
-    )
-    return issue_microcredential(session, issuer, record, context=context, assessment_id=assessment.id, parts=parts).ob3
+    return issue_for_assessment(
+        session, issuer=issuer, spec=spec, learner=learner, assessment=assessment, context=context, parts=parts
+    ).ob3
 
 
 def larger_credentials_containing(session: Session, issuer: db.Issuer, credential_id: str) -> list[db.Credential]:

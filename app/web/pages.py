@@ -15,8 +15,6 @@ from app.credentials.issuance import get_by_public_token
 from app.db.models import Credential
 from app.errors import NotFound
 from app.runtime import Runtime
-from app.verification.pipeline import verify_credential
-from app.verification.report import Report
 from app.web.pdf import certificate_pdf
 from app.web.presenter import credential_view
 from app.web.qr import qr_png, qr_svg
@@ -29,17 +27,6 @@ router = APIRouter(tags=["verification pages"], include_in_schema=True)
 NO_STORE = {"Cache-Control": "no-store"}
 IMMUTABLE = {"Cache-Control": "public, max-age=86400, immutable"}
 VC_JSON = "application/vc+ld+json"
-
-
-def _verify(document: Any, session: Session, runtime: Runtime) -> Report:
-    return verify_credential(
-        document,
-        resolver=runtime.resolver(session),
-        loader=runtime.loader,
-        now=runtime.clock(),
-        fetch=runtime.status_fetcher(session),
-        edc_status=runtime.edc_status(session),
-    )
 
 
 def _links(runtime: Runtime, credential: Credential) -> dict[str, str]:
@@ -76,7 +63,7 @@ def credential_json(token: str, session: SessionDep) -> JSONResponse:
 @router.get("/v/{token}/report.json", summary="A fresh verification report of the credential")
 def report_json(token: str, session: SessionDep, runtime: RuntimeDep) -> JSONResponse:
     credential = _credential(session, token)
-    return JSONResponse(_verify(_verifiable(credential), session, runtime).to_dict(), headers=NO_STORE)
+    return JSONResponse(runtime.verify(_verifiable(credential), session).to_dict(), headers=NO_STORE)
 
 
 @router.get("/v/{token}/qr.png", summary="QR code of the verification link (PNG)")
@@ -95,7 +82,7 @@ def qr_code_svg(token: str, session: SessionDep, runtime: RuntimeDep) -> Respons
 def certificate(token: str, session: SessionDep, runtime: RuntimeDep) -> Response:
     credential = _credential(session, token)
     links = _links(runtime, credential)
-    view = credential_view(_verifiable(credential), _verify(_verifiable(credential), session, runtime), links=links)
+    view = credential_view(_verifiable(credential), runtime.verify(_verifiable(credential), session), links=links)
     pdf = certificate_pdf(view, qr_png(links["verify_url"]))
     headers = NO_STORE | {"Content-Disposition": f'inline; filename="certificate-{credential.id[:8]}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
@@ -110,7 +97,7 @@ def verification_page(token: str, request: Request, session: SessionDep, runtime
     if _wants_json(request):
         return JSONResponse(_verifiable(credential), media_type=VC_JSON, headers=NO_STORE)
     # Honest: the proof and the live status are checked again on every view, not read from a stored flag.
-    report = _verify(_verifiable(credential), session, runtime)
+    report = runtime.verify(_verifiable(credential), session)
     view = credential_view(_verifiable(credential), report, links=_links(runtime, credential))
     return HTMLResponse(render_verification_page(view), headers=NO_STORE | {"Vary": "Accept"})
 
@@ -135,7 +122,7 @@ async def verify_submitted(
     if not isinstance(document, dict):
         return HTMLResponse(render_verify_form(error="A credential is a JSON object.", text=text), status_code=422)
     # Verification canonicalizes (CPU work): keep it off the event loop.
-    report = await run_in_threadpool(_verify, document, session, runtime)
+    report = await run_in_threadpool(runtime.verify, document, session)
     if not report.issuer:
         return HTMLResponse(render_verify_form(error=report.checks[0].reason, text=text), status_code=422)
     empty = dict.fromkeys(("verify_url", "json_url", "report_url", "qr_svg_url", "pdf_url"), "")

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import uvicorn
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -26,6 +22,7 @@ from starlette.routing import Route
 from app.config import Settings
 from app.main import create_app
 from tests.factories import assessment_row, make_issuer, make_microcredential
+from tests.servers import serving
 
 
 def _pkcs12(password: bytes) -> bytes:
@@ -100,12 +97,6 @@ def test_an_uploaded_seal_is_used_and_reported(client: TestClient) -> None:
     assert checks["seal_trust"]["outcome"] == "could_not_check"  # not self-issued; the EU trusted list is not read
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def europass_stand_in() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """A local stand-in for the EDCI wallet REST API: records what it receives."""
@@ -124,15 +115,8 @@ def europass_stand_in() -> Iterator[tuple[str, list[dict[str, Any]]]]:
         return JSONResponse({"uuid": "stand-in-1"}, status_code=201)
 
     app = Starlette(routes=[Route("/v1/wallets/email/{email}/credentials", deposit, methods=["POST"])])
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", received
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serving(lambda _base: app) as (base, _app):
+        yield base, received
 
 
 def test_a_sealed_edc_goes_to_the_learners_europass_wallet(

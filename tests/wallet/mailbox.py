@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +12,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from tests.servers import free_port
 
 
 class Mailbox:
@@ -48,18 +49,12 @@ def _authenticate(mailbox: Mailbox) -> Any:
     return authenticator
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def running_mailbox(*, with_login: bool = False) -> Iterator[Mailbox]:
     """The server; ``with_login`` makes it require AUTH LOGIN/PLAIN with the password ``mail-password``
     (over plain SMTP: a test server on localhost has no TLS certificate)."""
     mailbox = Mailbox()
-    mailbox.port = _free_port()
+    mailbox.port = free_port()
     auth: dict[str, Any] = {}
     if with_login:
         auth = {"authenticator": _authenticate(mailbox), "auth_required": True, "auth_require_tls": False}

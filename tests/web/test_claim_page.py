@@ -7,9 +7,6 @@ import io
 import os
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,17 +14,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from PIL import Image
 
 from app.config import Settings
 from app.main import create_app
 from tests.factories import issue, make_achievement, make_issuer
+from tests.servers import CHROMIUM, CHROMIUM_ARGS, serving
 from tests.wallet.wallet import Wallet, offer_uri_of, scan_offer_qr
 
 pyzbar = pytest.importorskip("pyzbar.pyzbar")
-CHROMIUM = os.environ.get("VETCRED_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture
@@ -86,32 +82,14 @@ def test_each_view_makes_a_fresh_offer_and_an_unknown_link_is_not_found(
     assert response.status_code == 404 and "Credential not found" in response.text
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def live_server(settings: Settings, empty_database: None) -> Iterator[tuple[str, TestClient]]:
     """The app served by uvicorn, and a TestClient on the same app to set up records before the browser runs.
 
-    (Setting up through the TestClient waits for each request's transaction to commit; see docs/wallet.md on why
-    the wallet endpoints commit before they answer.)
+    (Setting up through the TestClient waits for each request's transaction to commit; see docs/wallet.md.)
     """
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    app = create_app(settings.model_copy(update={"public_url": base}))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield base, TestClient(app, base_url=base)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(lambda base: create_app(settings.model_copy(update={"public_url": base}))) as (base, app):
+        yield base, TestClient(app, base_url=base)
 
 
 @pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")
@@ -124,9 +102,7 @@ def test_in_chromium_the_page_shows_the_credential_and_its_qr_code_scans_to_the_
     issued = issue(setup, headers, make_achievement(setup, headers)["id"])
 
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-        )
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(
             viewport={"width": 390, "height": 844}, device_scale_factor=2, java_script_enabled=False
         )

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 
 from app.api.deps import RuntimeDep, SessionDep
-from app.verification.pipeline import verify_credential
 
 router = APIRouter(prefix="/api/v1", tags=["verification"])
 
@@ -23,12 +22,5 @@ router = APIRouter(prefix="/api/v1", tags=["verification"])
 def verify(
     session: SessionDep, runtime: RuntimeDep, credential: Annotated[dict[str, Any], Body(media_type="application/json")]
 ) -> dict[str, Any]:
-    report = verify_credential(
-        credential,
-        resolver=runtime.resolver(session),
-        loader=runtime.loader,
-        now=runtime.clock(),
-        fetch=runtime.status_fetcher(session),
-        edc_status=runtime.edc_status(session),
-    )
+    report = runtime.verify(credential, session)
     return report.to_dict()
