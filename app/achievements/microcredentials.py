@@ -121,3 +121,17 @@ def catalogue(
         .offset(offset)
     )
     return [(spec, issuer) for spec, issuer in rows], total
+
+
+def catalogue_entry(spec: db.MicroCredentialSpec, issuer: db.Issuer, public_url: str) -> dict[str, Any]:
+    return {
+        "id": spec.id,
+        "uri": f"{public_url}/microcredentials/{spec.id}",
+        "title": spec.title,
+        "eqfLevel": spec.eqf_level,
+        "issuer": {"name": issuer.name, "did": issuer.did, "url": issuer.profile.get("url")},
+        "pathway": {"parts": spec.pathway_part_ids, "required": spec.pathway_required or len(spec.pathway_part_ids)}
+        if spec.pathway_part_ids
+        else None,
+        "specification": spec.definition,
+    }

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from app.achievements.microcredentials import catalogue
+from app.achievements.microcredentials import catalogue, public_spec
 from app.achievements.vocabularies import vocabulary
 from app.api.deps import RuntimeDep, SessionDep
+from app.api.v1.catalogue import catalogue_entry
 from app.db.models import Issuer, MicroCredentialSpec
 from app.web.render import templates
 
@@ -36,7 +37,7 @@ def _code(vocabulary_name: str, value: str) -> str:
 
 
 def _entry(spec: MicroCredentialSpec, issuer: Issuer, public_url: str) -> dict[str, Any]:
-    """The Annex I elements in words, from the stored specification."""
+    """The Annex I elements in words, from the stored specification; each section has the anchor credentials cite."""
     d = spec.definition
     lang = d.get("primaryLanguage", "en")
     workload = " and ".join(
@@ -48,23 +49,42 @@ def _entry(spec: MicroCredentialSpec, issuer: Issuer, public_url: str) -> dict[s
             ],
         )
     )
-    facts = [
-        ("Awarded by", ", ".join(_text(body.get("name"), lang) for body in d.get("awardingBodies", []))),
-        ("Country of the issuer", _label("country", d.get("issuerCountry"))),
-        ("Notional workload", workload),
-        ("Level", f"EQF {d['eqfLevel']}" if d.get("eqfLevel") else ""),
-        ("Type of assessment", _label("assessment", d.get("assessmentType"))),
-        ("Form of participation", _label("learning-assessment", d.get("participationForm"))),
+    bodies = [
+        (f"awarding-body-{n}", "Awarded by" if n == 1 else "Also awarded by", _text(body.get("name"), lang))
+        for n, body in enumerate(d.get("awardingBodies", []), start=1)
+    ]
+    sections = [
+        *bodies,
+        ("issuer-country", "Country of the issuer", _label("country", d.get("issuerCountry"))),
+        ("workload", "Notional workload", workload),
+        ("level", "Level", f"EQF {d['eqfLevel']}" if d.get("eqfLevel") else ""),
+        ("assessment", "Type of assessment", _label("assessment", d.get("assessmentType"))),
+        ("participation", "Form of participation", _label("learning-assessment", d.get("participationForm"))),
         (
+            "quality-assurance",
             "Quality assurance",
             ", ".join(_label("accreditation", qa.get("type")) for qa in d.get("qualityAssurance", [])),
         ),
-        ("Prerequisites", _text(d.get("prerequisites"), lang)),
-        ("Supervision and identity check", _label("supervision-verification", d.get("supervision"))),
-        ("Stackability", _text(d.get("stackability"), lang)),
-        ("Duration", str(d.get("duration") or "")),
-        ("Languages", ", ".join(_label("language", code) for code in d.get("languages", []))),
-        ("Costs", ", ".join(f"{c['amount']} {_code('currency', c['currency'])}" for c in d.get("costs", []))),
+        ("prerequisites", "Prerequisites", _text(d.get("prerequisites"), lang)),
+        ("supervision", "Supervision and identity check", _label("supervision-verification", d.get("supervision"))),
+        ("grading-scheme", "Grading scheme", _text(d.get("gradingScheme"), lang)),
+        ("stackability", "Integration and stackability", _text(d.get("stackability"), lang)),
+        ("duration", "Duration", str(d.get("duration") or "")),
+        ("pace", "Pace", _text(d.get("pace"), lang)),
+        ("mode-of-delivery", "Mode of delivery", _text(d.get("modeOfDelivery"), lang)),
+        ("target-group", "Target group", _text(d.get("targetGroup"), lang)),
+        ("languages", "Languages", ", ".join(_label("language", code) for code in d.get("languages", []))),
+        ("costs", "Costs", ", ".join(f"{c['amount']} {_code('currency', c['currency'])}" for c in d.get("costs", []))),
+        (
+            "further-information",
+            "Further information",
+            " ".join(filter(None, [_text(d.get("furtherInformation"), lang), d.get("furtherInformationUrl") or ""])),
+        ),
+        ("grade", "Grade", "as stated in each learner's credential"),
+    ]
+    outcomes = [
+        {"id": o.get("id") or f"LO{n}", "title": _text(o.get("title"), lang)}
+        for n, o in enumerate(d.get("learningOutcomes", []), start=1)
     ]
     return {
         "id": spec.id,
@@ -73,9 +93,16 @@ def _entry(spec: MicroCredentialSpec, issuer: Issuer, public_url: str) -> dict[s
         "issuer": issuer.name,
         "eqf": spec.eqf_level,
         "description": _text(d.get("description"), lang),
-        "outcomes": [_text(o.get("title"), lang) for o in d.get("learningOutcomes", [])],
-        "facts": [(label, value) for label, value in facts if value],
+        "outcomes": [o["title"] for o in outcomes],
+        "outcome_items": outcomes,
+        "facts": [(label, value) for _anchor, label, value in sections if value and _anchor != "grade"],
+        "sections": [(anchor, label, value) for anchor, label, value in sections if value],
     }
+
+
+def microcredential_page(spec: MicroCredentialSpec, issuer: Issuer, public_url: str) -> str:
+    """The human page at a specification's id (``/microcredentials/{id}``)."""
+    return templates().get_template("microcredential.html").render(entry=_entry(spec, issuer, public_url))
 
 
 @router.get("/catalogue", response_class=HTMLResponse, summary="The public catalogue (HTML)")
@@ -95,3 +122,16 @@ def catalogue_page(
     query = {"q": q, "eqf_level": level, "field": field, "language": language}
     html = templates().get_template("catalogue.html").render(entries=entries, total=total, query=query)
     return HTMLResponse(html)
+
+
+@router.get(
+    "/microcredentials/{spec_id}", summary="A published micro-credential at its public id (HTML; JSON on Accept)"
+)
+def microcredential(spec_id: str, request: Request, session: SessionDep, runtime: RuntimeDep) -> Response:
+    spec = public_spec(session, spec_id)
+    issuer = session.get(Issuer, spec.issuer_id)
+    assert issuer is not None
+    accept = request.headers.get("accept", "")
+    if "application/json" in accept and "text/html" not in accept:
+        return JSONResponse(catalogue_entry(spec, issuer, runtime.settings.public_url))
+    return HTMLResponse(microcredential_page(spec, issuer, runtime.settings.public_url), headers={"Vary": "Accept"})

@@ -189,4 +189,36 @@ def test_the_catalogue_lists_and_searches_published_microcredentials(client: Tes
     ):
         assert fact in page.text
     spec = everything["items"][0]
-    assert client.get(spec["uri"].removeprefix("https://vetcred.test")).json()["title"] == spec["title"]
+    path = spec["uri"].removeprefix("https://vetcred.test")
+    assert client.get(path, headers={"Accept": "application/json"}).json()["title"] == spec["title"]
+    assert client.get(path + ".json").json()["title"] == spec["title"]
+    # The page at the id has the sections the OB 3.0 credentials' alignments point at (<spec uri>#<anchor>).
+    page = client.get(path).text
+    for anchor in ("workload", "prerequisites", "awarding-body-1", "outcome-LO1", "grade"):
+        assert f'id="{anchor}"' in page
+
+
+def test_every_section_a_credential_points_at_exists_on_the_specification_page(client: TestClient, college) -> None:
+    _, headers = college
+    spec = make_microcredential(
+        client,
+        headers,
+        gradingScheme="Pass / fail",
+        stackability="Stacks into the technician certificate",
+        pace="One day a week",
+        modeOfDelivery="Workshops",
+        targetGroup="Installers",
+        awardingBodies=[{"name": "Noorderpoort College", "country": "NLD"}, {"name": "Partner", "country": "NLD"}],
+    )
+    body = _assess(client, headers, spec["id"]).json()
+    ob3 = client.get(f"/api/v1/credentials/{body['credentials'][0]['id']}", headers=headers).json()["credential"]
+    prefix = spec["uri"] + "#"
+    cited = {
+        url.removeprefix(prefix)
+        for url in [a["targetUrl"] for a in ob3["credentialSubject"]["achievement"]["alignment"]]
+        + [rd["id"] for rd in ob3["credentialSubject"]["achievement"]["resultDescription"]]
+        if url.startswith(prefix)
+    }
+    assert {"grading-scheme", "stackability", "pace", "mode-of-delivery", "target-group"} <= cited
+    page = client.get(spec["uri"].removeprefix("https://vetcred.test")).text
+    assert [anchor for anchor in sorted(cited) if f'id="{anchor}"' not in page] == []

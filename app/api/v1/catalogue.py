@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from app.achievements.microcredentials import catalogue, public_spec
+from app.achievements.microcredentials import catalogue, catalogue_entry, public_spec
 from app.api.deps import RuntimeDep, SessionDep
-from app.db.models import Issuer, MicroCredentialSpec
+from app.db.models import Issuer
 
 router = APIRouter(tags=["catalogue"])
 
@@ -16,20 +16,6 @@ TextQuery = Annotated[str | None, Query(max_length=200, description="words in th
 EqfQuery = Annotated[int | None, Query(alias="eqfLevel", ge=1, le=8)]
 FieldQuery = Annotated[str | None, Query(pattern=r"^\d{2,4}$", description="ISCED-F code; 07 finds 071, 0713...")]
 LanguageQuery = Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="a language of the title, e.g. nl")]
-
-
-def catalogue_entry(spec: MicroCredentialSpec, issuer: Issuer, public_url: str) -> dict[str, Any]:
-    return {
-        "id": spec.id,
-        "uri": f"{public_url}/microcredentials/{spec.id}",
-        "title": spec.title,
-        "eqfLevel": spec.eqf_level,
-        "issuer": {"name": issuer.name, "did": issuer.did, "url": issuer.profile.get("url")},
-        "pathway": {"parts": spec.pathway_part_ids, "required": spec.pathway_required or len(spec.pathway_part_ids)}
-        if spec.pathway_part_ids
-        else None,
-        "specification": spec.definition,
-    }
 
 
 @router.get("/api/v1/catalogue", summary="Search the published micro-credentials of every college")
@@ -55,8 +41,8 @@ def search(
     }
 
 
-@router.get("/microcredentials/{spec_id}", summary="A published micro-credential, at its public id")
-def read(spec_id: str, session: SessionDep, runtime: RuntimeDep) -> dict[str, Any]:
+@router.get("/microcredentials/{spec_id}.json", summary="A published micro-credential (JSON)")
+def read_json(spec_id: str, session: SessionDep, runtime: RuntimeDep) -> dict[str, Any]:
     spec = public_spec(session, spec_id)
     issuer = session.get(Issuer, spec.issuer_id)
     assert issuer is not None
