@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.api.deps import RuntimeDep
+from app.api.deps import RuntimeDep, SessionDep
 from app.credentials.facts import facts_of
 from app.db.models import ClaimLink, Credential
 from app.errors import NotFound
@@ -121,8 +123,8 @@ def claim_view(session: Session, runtime: Runtime, link: ClaimLink, credential: 
     )
 
 
-def render_claim_page(view: ClaimView) -> str:
-    return templates().get_template("claim.html").render(view=view)
+def render_claim_page(view: ClaimView, all_url: str = "") -> str:
+    return templates().get_template("claim.html").render(view=view, all_url=all_url)
 
 
 def _view(session: Session, runtime: Runtime, token: str) -> ClaimView | None:
@@ -142,4 +144,57 @@ def claim_page(token: str, runtime: RuntimeDep) -> HTMLResponse:
     if view is None:
         return HTMLResponse(render_not_found(), status_code=404, headers=HEADERS)
     gone = view.state in (ClaimState.EXPIRED, ClaimState.REPLACED)
-    return HTMLResponse(render_claim_page(view), status_code=410 if gone else 200, headers=HEADERS)
+    page = render_claim_page(view, all_url="" if gone else f"/claim/{token}/all")
+    return HTMLResponse(page, status_code=410 if gone else 200, headers=HEADERS)
+
+
+def learner_credentials(session: Session, link: ClaimLink) -> list[Credential]:
+    """The credentials issued on this service to the claim link's e-mail address (and their EDC twins)."""
+    if not link.email:
+        credential = session.get(Credential, link.credential_id)
+        return [credential] if credential else []
+    claimed = list(
+        session.scalars(
+            select(Credential)
+            .join(ClaimLink, ClaimLink.credential_id == Credential.id)
+            .where(func.lower(ClaimLink.email) == link.email.lower())
+            .distinct()
+            .order_by(Credential.created_at.desc())
+        )
+    )
+    assessments = [c.assessment_id for c in claimed if c.assessment_id]
+    twins = (
+        list(
+            session.scalars(
+                select(Credential).where(Credential.assessment_id.in_(assessments), Credential.format == "edc")
+            )
+        )
+        if assessments
+        else []
+    )
+    return sorted({c.id: c for c in claimed + twins}.values(), key=lambda c: (c.created_at, c.format), reverse=True)
+
+
+@router.get("/claim/{token}/all", response_class=HTMLResponse, summary="All the learner's credentials (claim token)")
+def learner_page(token: str, session: SessionDep, runtime: RuntimeDep) -> HTMLResponse:
+    try:
+        link = find_by_token(session, token)
+    except NotFound:
+        return HTMLResponse(render_not_found(), status_code=404, headers=HEADERS)
+    if claim_state(link, runtime.clock()) in (ClaimState.EXPIRED, ClaimState.REPLACED):
+        return HTMLResponse(render_not_found(), status_code=410, headers=HEADERS)
+    items = []
+    for credential in learner_credentials(session, link):
+        facts = facts_of(json.loads(credential.sealed) if credential.sealed else credential.document)
+        items.append(
+            {
+                "achievement": facts.achievement_name or "a credential",
+                "issuer": facts.issuer_name,
+                "issued_on": _day(facts.awarded),
+                "status": credential.status,
+                "kind": "Europass EDC" if credential.format == "edc" else "Open Badge",
+                "verify_url": f"{runtime.settings.public_url}/v/{credential.public_token}",
+            }
+        )
+    html = templates().get_template("learner.html").render(items=items, email=link.email or "you", token=token)
+    return HTMLResponse(html, headers=HEADERS)
