@@ -1,4 +1,4 @@
-"""A demo college, a rich vocational achievement and a learner: ``vetcred demo`` and the benchmarks use them."""
+"""A demo college, an achievement, a micro-credential and a learner: ``vetcred demo`` and the benchmarks use them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from app.achievements.inputs import AchievementInput
+from app.achievements.microcredential_input import MicroCredentialSpecInput
+from app.achievements.microcredentials import create_spec
 from app.achievements.service import create_achievement
+from app.assessments.inputs import AssessmentInput
+from app.assessments.service import record_assessment
 from app.config import Settings
 from app.credentials.inputs import CredentialRequest
 from app.credentials.issuance import issue_ob3
@@ -92,8 +96,61 @@ def sample_request(achievement_id: str, results: int = 8) -> CredentialRequest:
     )
 
 
+def sample_microcredential() -> MicroCredentialSpecInput:
+    """A micro-credential with every Annex I mandatory element (and a few optional ones), in two languages."""
+    return MicroCredentialSpecInput.model_validate(
+        {
+            "title": {"en": "Heat Pump Installation", "nl": "Installatie van warmtepompen"},
+            "description": {"en": "Installs and commissions domestic air-to-water heat pumps."},
+            "issuerCountry": "NLD",
+            "awardingBodies": [{"name": "Demo Vocational College", "country": "NLD"}],
+            "learningOutcomes": [
+                {
+                    "id": "LO1",
+                    "title": {"en": "Sizes a heat pump for a dwelling", "nl": "Dimensioneert een warmtepomp"},
+                },
+                {
+                    "id": "LO2",
+                    "title": {"en": "Commissions and tests the installation", "nl": "Neemt de installatie in bedrijf"},
+                },
+                {"id": "LO3", "title": {"en": "Handles refrigerants safely", "nl": "Werkt veilig met koudemiddelen"}},
+            ],
+            "ectsCredits": 3,
+            "workloadHours": 84,
+            "eqfLevel": 4,
+            "assessmentType": "practical assessment",
+            "participationForm": "blended",
+            "qualityAssurance": [
+                {"type": "820101cba6", "agent": {"name": "Inspectorate of Education", "country": "NLD"}}
+            ],
+            "supervision": "Supervised with ID Verification",
+            "iscedF": ["0713"],
+            "languages": ["ENG", "NLD"],
+        }
+    )
+
+
+def sample_assessment(n: int = 1) -> AssessmentInput:
+    return AssessmentInput.model_validate(
+        {
+            "givenName": "Alex",
+            "familyName": f"Jansen {n}" if n > 1 else "Jansen",
+            "email": f"alex.jansen{n}@learner.example",
+            "reference": f"2026-HP-{n:04d}",
+            "assessedOn": "2026-11-02",
+            "achievedOutcomes": ["LO1", "LO2", "LO3"],
+            "grade": "Pass",
+            "assessor": "J. Bakker",
+        }
+    )
+
+
 def run_demo(settings: Settings, out_dir: Path) -> Path:
-    """Creates the demo records in the configured database and writes the signed credential to out_dir/ob3.json."""
+    """Creates the demo records in the configured database and writes their credentials to ``out_dir``.
+
+    ob3.json: an OB 3.0 achievement credential; microcredential-ob3.json and microcredential-edc-sealed.json: one
+    micro-credential in both formats.
+    """
     runtime = Runtime.start(settings)
     try:
         with runtime.transaction() as session:
@@ -112,16 +169,27 @@ def run_demo(settings: Settings, out_dir: Path) -> Path:
                 public_url=settings.public_url,
             )
             document: dict[str, Any] = credential.document
+            spec = create_spec(session, issuer, sample_microcredential(), public_url=settings.public_url)
+            result = record_assessment(session, issuer, spec, sample_assessment(), runtime.issuance_context())
+            micro_ob3, micro_edc = result.credentials
+            micro_documents = {
+                "microcredential-ob3.json": micro_ob3.document,
+                "microcredential-edc-sealed.json": json.loads(micro_edc.sealed or "{}"),
+            }
             summary = {
                 "issuer": issuer.did,
                 "apiKey": registered.api_key,
                 "achievementId": achievement.id,
                 "credentialId": credential.id,
+                "microcredentialId": spec.id,
+                "verifyUrls": [f"{settings.public_url}/v/{c.public_token}" for c in (credential, micro_ob3, micro_edc)],
             }
     finally:
         runtime.close()
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "ob3.json"
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    for name, micro in micro_documents.items():
+        (out_dir / name).write_text(json.dumps(micro, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (out_dir / "demo-issuer.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return path

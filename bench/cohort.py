@@ -13,28 +13,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.achievements.microcredential_input import MicroCredentialSpecInput
 from app.achievements.microcredentials import create_spec
 from app.assessments.cohort import CohortReport, run_cohort
 from app.config import Settings
 from app.credentials.edc_shacl import validate_edc
 from app.db.migrate import upgrade
-from app.demo import sample_issuer
+from app.demo import sample_issuer, sample_microcredential
 from app.issuers.service import register_issuer
 from app.runtime import Runtime
-
-SPEC = {
-    "title": {"en": "Heat Pump Installation", "nl": "Installatie van warmtepompen"},
-    "issuerCountry": "NLD",
-    "awardingBodies": [{"name": "Demo Vocational College", "country": "NLD"}],
-    "learningOutcomes": [{"id": f"LO{n}", "title": f"Learning outcome {n}"} for n in range(1, 6)],
-    "ectsCredits": 3,
-    "workloadHours": 84,
-    "eqfLevel": 4,
-    "assessmentType": "practical assessment",
-    "participationForm": "blended",
-    "qualityAssurance": [{"type": "820101cba6", "agent": {"name": "Inspectorate", "country": "NLD"}}],
-}
 
 
 def main() -> None:
@@ -55,9 +41,7 @@ def main() -> None:
             issuer = register_issuer(
                 session, sample_issuer(), public_url=settings.public_url, master_key=runtime.master_key
             ).issuer
-            spec = create_spec(
-                session, issuer, MicroCredentialSpecInput.model_validate(SPEC), public_url=settings.public_url
-            )
+            spec = create_spec(session, issuer, sample_microcredential(), public_url=settings.public_url)
             issuer_id, spec_id = issuer.id, spec.id
         rows = [
             {
@@ -66,7 +50,7 @@ def main() -> None:
                 "email": f"l{n}@learner.example",
                 "reference": f"R-{n}",
                 "assessedOn": "2026-11-02",
-                "achievedOutcomes": [f"LO{k}" for k in range(1, 6)],
+                "achievedOutcomes": ["LO1", "LO2", "LO3"],
                 "grade": "Pass",
             }
             for n in range(args.rows)

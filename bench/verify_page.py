@@ -95,7 +95,7 @@ def main() -> None:
             result = subprocess.run(
                 [
                     "wrk",
-                    "-t2",
+                    f"-t{min(2, args.connections)}",
                     f"-c{args.connections}",
                     f"-d{args.seconds}s",
                     "--latency",

@@ -36,6 +36,10 @@ def test_demo_writes_a_credential_that_verify_accepts(cli_env: Settings, tmp_pat
     report = json.loads(capsys.readouterr().out)
     assert report["verified"] is True
 
+    for name in ("microcredential-ob3.json", "microcredential-edc-sealed.json"):  # a micro-credential, both formats
+        assert main(["verify", str(tmp_path / name)]) == 0, name
+        assert json.loads(capsys.readouterr().out)["verdict"] == "verified"
+
     credential["credentialSubject"]["name"] = "Someone Else"
     tampered = tmp_path / "tampered.json"
     tampered.write_text(json.dumps(credential))
