@@ -104,6 +104,14 @@ def _achievement(record: IssuedMicroCredential) -> dict[str, Any]:
     achievement["alignment"] = _alignments(record)
     achievement["resultDescription"] = _result_descriptions(record)
     achievement["creator"] = _profile(spec.awarding_bodies[0], 1, record)
+    # OB 3.0 text is one language (the official schema types name/description as plain strings); the other language
+    # versions are OB 3.0 Related achievements: the specification's page in that language.
+    translations = [language for language in spec.title if language != lang]
+    if translations:
+        achievement["related"] = [
+            {"id": f"{spec.uri}?lang={language}", "type": ["Related"], "inLanguage": language}
+            for language in translations
+        ]
     return achievement
 
 

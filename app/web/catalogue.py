@@ -23,6 +23,11 @@ def _text(value: Any, language: str) -> str:
     return "" if value is None else str(value)
 
 
+def _title(spec: MicroCredentialSpec, language: str | None) -> str:
+    title = spec.definition.get("title")
+    return _text(title, language) if language and isinstance(title, dict) else spec.title
+
+
 def _label(vocabulary_name: str, value: Any) -> str:
     """The English label of a stored code (codes were validated on input; unknown ones show as given)."""
     if value in (None, ""):
@@ -36,10 +41,13 @@ def _code(vocabulary_name: str, value: str) -> str:
     return vocabulary(vocabulary_name).codes[found.uri] if found else value
 
 
-def _entry(spec: MicroCredentialSpec, issuer: Issuer, public_url: str) -> dict[str, Any]:
-    """The Annex I elements in words, from the stored specification; each section has the anchor credentials cite."""
+def _entry(spec: MicroCredentialSpec, issuer: Issuer, public_url: str, language: str | None = None) -> dict[str, Any]:
+    """The Annex I elements in words, from the stored specification; each section has the anchor credentials cite.
+
+    Text is shown in ``language`` where the college gave it, else in the specification's primary language.
+    """
     d = spec.definition
-    lang = d.get("primaryLanguage", "en")
+    lang = language or d.get("primaryLanguage", "en")
     workload = " and ".join(
         filter(
             None,
@@ -89,7 +97,7 @@ def _entry(spec: MicroCredentialSpec, issuer: Issuer, public_url: str) -> dict[s
     return {
         "id": spec.id,
         "uri": f"{public_url}/microcredentials/{spec.id}",
-        "title": spec.title,
+        "title": _title(spec, language),
         "issuer": issuer.name,
         "eqf": spec.eqf_level,
         "description": _text(d.get("description"), lang),
@@ -100,9 +108,10 @@ def _entry(spec: MicroCredentialSpec, issuer: Issuer, public_url: str) -> dict[s
     }
 
 
-def microcredential_page(spec: MicroCredentialSpec, issuer: Issuer, public_url: str) -> str:
-    """The human page at a specification's id (``/microcredentials/{id}``)."""
-    return templates().get_template("microcredential.html").render(entry=_entry(spec, issuer, public_url))
+def microcredential_page(spec: MicroCredentialSpec, issuer: Issuer, public_url: str, language: str | None) -> str:
+    """The human page at a specification's id (``/microcredentials/{id}``, ``?lang=nl`` for another language)."""
+    entry = _entry(spec, issuer, public_url, language)
+    return templates().get_template("microcredential.html").render(entry=entry, language=language)
 
 
 @router.get("/catalogue", response_class=HTMLResponse, summary="The public catalogue (HTML)")
@@ -127,11 +136,18 @@ def catalogue_page(
 @router.get(
     "/microcredentials/{spec_id}", summary="A published micro-credential at its public id (HTML; JSON on Accept)"
 )
-def microcredential(spec_id: str, request: Request, session: SessionDep, runtime: RuntimeDep) -> Response:
+def microcredential(
+    spec_id: str,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$")] = None,
+) -> Response:
     spec = public_spec(session, spec_id)
     issuer = session.get(Issuer, spec.issuer_id)
     assert issuer is not None
     accept = request.headers.get("accept", "")
     if "application/json" in accept and "text/html" not in accept:
         return JSONResponse(catalogue_entry(spec, issuer, runtime.settings.public_url))
-    return HTMLResponse(microcredential_page(spec, issuer, runtime.settings.public_url), headers={"Vary": "Accept"})
+    page = microcredential_page(spec, issuer, runtime.settings.public_url, lang)
+    return HTMLResponse(page, headers={"Vary": "Accept"})

@@ -79,6 +79,11 @@ def test_an_assessment_issues_both_formats_that_verify(client: TestClient, colle
 
     ob3 = client.get(f"/api/v1/credentials/{body['credentials'][0]['id']}", headers=headers).json()["credential"]
     assert schema_errors(ob3) == []
+    # The Dutch title travels too: OB 3.0 carries one language, and each other one as a Related achievement.
+    [dutch] = ob3["credentialSubject"]["achievement"]["related"]
+    assert dutch == {"id": spec["uri"] + "?lang=nl", "type": ["Related"], "inLanguage": "nl"}
+    dutch_page = client.get(dutch["id"].removeprefix("https://vetcred.test"))
+    assert "Installatie van warmtepompen" in dutch_page.text and '<html lang="nl">' in dutch_page.text
     assert ob3["credentialSubject"]["achievement"]["achievementType"] == "MicroCredential"
     report = _verify(client, ob3)
     assert report["verdict"] == "verified", report
