@@ -14,7 +14,7 @@ ANNEX_I_MANDATORY: dict[str, str] = {
     "awardingBodies": "awarding body(ies)",
     "learningOutcomes": "learning outcomes",
     "ectsCredits": "notional workload (ECTS credits or hours)",
-    "eqfLevel": "level of the learning experience leading to the micro-credential (EQF level)",
+    "eqfLevel": "level of the learning experience leading to the micro-credential (EQF and/or NQF level)",
     "assessmentType": "type of assessment",
     "participationForm": "form of participation in the learning activity",
     "qualityAssurance": "type of quality assurance used to underpin the micro-credential",

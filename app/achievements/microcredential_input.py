@@ -187,7 +187,7 @@ class MicroCredentialSpecInput(_Strict):
     learningOutcomes: list[LearningOutcomeInput] = Field(min_length=1, max_length=100)
     workloadHours: float | None = Field(default=None, gt=0, le=10_000)
     ectsCredits: float | None = Field(default=None, gt=0, le=1_000, description="notional workload: this and/or hours")
-    eqfLevel: EqfLevel
+    eqfLevel: EqfLevel | None = Field(default=None, description="EQF level 1-8; this and/or nqfLevel")
     assessmentType: AssessmentType
     participationForm: ParticipationForm
     qualityAssurance: list[QualityAssuranceInput] = Field(min_length=1, max_length=20)
@@ -253,7 +253,7 @@ class MicroCredentialSpecInput(_Strict):
             ),
             ects_credits=self.ectsCredits,
             workload_hours=self.workloadHours,
-            eqf_level=vocabularies.concept("eqf", self.eqfLevel),
+            eqf_level=vocabularies.concept("eqf", self.eqfLevel) if self.eqfLevel is not None else None,
             nqf_level=Concept(self.nqfLevel.uri, QDR_SCHEME, text(self.nqfLevel.label)) if self.nqfLevel else None,
             assessment_type=vocabularies.concept("assessment", self.assessmentType),
             participation_form=vocabularies.concept("learning-assessment", self.participationForm),
@@ -298,6 +298,10 @@ class MicroCredentialSpecInput(_Strict):
                 None,
                 f"Annex I mandatory element missing: {ANNEX_I_MANDATORY['ectsCredits']}",
                 "missing",
+            )
+        if self.eqfLevel is None and self.nqfLevel is None:
+            yield _error(
+                ("eqfLevel",), None, f"Annex I mandatory element missing: {ANNEX_I_MANDATORY['eqfLevel']}", "missing"
             )
         seen: set[str] = set()
         for index, outcome_id in enumerate(self.outcome_ids()):

@@ -119,9 +119,21 @@ def test_the_stored_definition_validates_again_to_the_same_spec() -> None:
 def test_each_mandatory_element_is_required_and_named(field: str) -> None:
     body = full_body()
     del body[field]
+    if field == "eqfLevel":  # the level is EQF and/or NQF: missing only when neither is given
+        del body["nqfLevel"]
     errors = _errors(body)
     assert [(e["loc"], e["type"]) for e in errors] == [((field,), "missing")]
     assert errors[0]["msg"] == f"Annex I mandatory element missing: {ANNEX_I_MANDATORY[field]}"
+
+
+def test_the_level_is_eqf_and_or_nqf() -> None:
+    eqf_only = full_body()
+    del eqf_only["nqfLevel"]
+    assert MicroCredentialSpecInput.model_validate(eqf_only).to_spec("s", "urn:s").nqf_level is None
+    nqf_only = full_body()
+    del nqf_only["eqfLevel"]
+    spec = MicroCredentialSpecInput.model_validate(nqf_only).to_spec("s", "urn:s")
+    assert spec.eqf_level is None and spec.nqf_level is not None
 
 
 def test_the_notional_workload_needs_ects_credits_or_hours() -> None:

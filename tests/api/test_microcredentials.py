@@ -227,3 +227,17 @@ def test_every_section_a_credential_points_at_exists_on_the_specification_page(c
     assert {"grading-scheme", "stackability", "pace", "mode-of-delivery", "target-group"} <= cited
     page = client.get(spec["uri"].removeprefix("https://vetcred.test")).text
     assert [anchor for anchor in sorted(cited) if f'id="{anchor}"' not in page] == []
+
+
+def test_a_national_level_alone_is_enough_and_both_formats_carry_it(client: TestClient, college) -> None:
+    _, headers = college
+    payload = microcredential_payload(nqfLevel={"uri": "http://data.europa.eu/snb/qdr/c_c392e7a2", "label": "RQF 6"})
+    del payload["eqfLevel"]
+    spec = client.post("/api/v1/microcredentials", json=payload, headers=headers)
+    assert spec.status_code == 201, spec.text
+    body = _assess(client, headers, spec.json()["id"]).json()
+    ob3_id, edc_id = (c["id"] for c in body["credentials"])
+    ob3 = client.get(f"/api/v1/credentials/{ob3_id}", headers=headers).json()["credential"]
+    assert "qdr/c_c392e7a2" in json.dumps(ob3) and _verify(client, ob3)["verdict"] == "verified"
+    edc_row = client.get(f"/api/v1/credentials/{edc_id}", headers=headers).json()
+    assert "qdr/c_c392e7a2" in json.dumps(edc_row["credential"]) and validate_edc(edc_row["credential"]) == []
