@@ -2,21 +2,4 @@
 
 from __future__ import annotations
 
-import socket
-from typing import Any
-
-import pytest
-
-
-@pytest.fixture(autouse=True)
-def network_attempts(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Every test here runs offline: opening a socket or resolving a name fails and is recorded."""
-    attempts: list[Any] = []
-
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        attempts.append(args)
-        raise AssertionError(f"network access attempted: {args!r}")
-
-    for name in ("socket", "create_connection", "getaddrinfo"):
-        monkeypatch.setattr(socket, name, refuse)
-    return attempts
+from tests.offline import network_attempts  # noqa: F401  (autouse: these tests run offline)
