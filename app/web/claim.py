@@ -153,13 +153,11 @@ def learner_credentials(session: Session, link: ClaimLink) -> list[Credential]:
     if not link.email:
         credential = session.get(Credential, link.credential_id)
         return [credential] if credential else []
+    same_email = select(ClaimLink.credential_id).where(func.lower(ClaimLink.email) == link.email.lower())
     claimed = list(
         session.scalars(
-            select(Credential)
-            .join(ClaimLink, ClaimLink.credential_id == Credential.id)
-            .where(func.lower(ClaimLink.email) == link.email.lower())
-            .distinct()
-            .order_by(Credential.created_at.desc())
+            # IN, not DISTINCT: PostgreSQL cannot compare the JSON columns a DISTINCT over whole rows needs.
+            select(Credential).where(Credential.id.in_(same_email)).order_by(Credential.created_at.desc())
         )
     )
     assessments = [c.assessment_id for c in claimed if c.assessment_id]
