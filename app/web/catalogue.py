@@ -36,6 +36,16 @@ def _label(vocabulary_name: str, value: Any) -> str:
     return found.label.get("en", str(value)) if found else str(value)
 
 
+def _level(definition: dict[str, Any], language: str) -> str:
+    """EQF and/or national level, in words (the stored values are concept URIs)."""
+    nqf = definition.get("nqfLevel") or {}
+    levels = [
+        f"EQF {_label('eqf', definition.get('eqfLevel'))}" if definition.get("eqfLevel") else "",
+        _text(nqf.get("label"), language) if nqf else "",
+    ]
+    return ", ".join(level for level in levels if level)
+
+
 def _code(vocabulary_name: str, value: str) -> str:
     found = vocabulary(vocabulary_name).find(value)
     return vocabulary(vocabulary_name).codes[found.uri] if found else value
@@ -65,7 +75,7 @@ def _entry(spec: MicroCredentialSpec, issuer: Issuer, public_url: str, language:
         *bodies,
         ("issuer-country", "Country of the issuer", _label("country", d.get("issuerCountry"))),
         ("workload", "Notional workload", workload),
-        ("level", "Level", f"EQF {d['eqfLevel']}" if d.get("eqfLevel") else ""),
+        ("level", "Level", _level(d, lang)),
         ("assessment", "Type of assessment", _label("assessment", d.get("assessmentType"))),
         ("participation", "Form of participation", _label("learning-assessment", d.get("participationForm"))),
         (
