@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from app.errors import DidResolutionError, KeyMaterialError
 from app.proofs.multikey import decode_public_key, encode_public_key
@@ -14,8 +14,12 @@ from app.proofs.multikey import decode_public_key, encode_public_key
 DID_CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
 # did:web path segments carry our own identifiers; keep them to DID "idchar"s without percent-escapes.
 _SEGMENT = re.compile(r"^[A-Za-z0-9._-]+$")
-# Hosts whose did:web documents are fetched over plain http (development only; did:web itself requires https).
-_DEV_HOSTS = frozenset({"localhost", "127.0.0.1"})
+# did:web (https://w3c-ccg.github.io/did-method-web/): a domain name, an optional port after a percent-encoded colon,
+# then ":"-separated path segments of DID idchars without percent-encoding.
+_DID_WEB = re.compile(
+    r"did:web:(?P<host>[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)"
+    r"(?:%3[Aa](?P<port>[0-9]{1,5}))?(?P<path>(?::[A-Za-z0-9._-]+)*)"
+)
 
 
 @dataclass(frozen=True)
@@ -53,20 +57,21 @@ def did_web(public_url: str, issuer_id: str) -> str:
 
 
 def did_web_document_url(did: str) -> str:
-    """The URL of a did:web DID document, per the did:web method specification.
+    """The https URL of a did:web DID document, decoded exactly as the did:web method specification says.
 
-    ``did:web:host`` -> ``https://host/.well-known/did.json``; ``did:web:host:a:b`` -> ``https://host/a/b/did.json``.
-    For development, ``localhost`` and ``127.0.0.1`` are mapped to ``http://`` (the spec allows https only).
+    ``did:web:host`` -> ``https://host/.well-known/did.json``; ``did:web:host%3A8443:a:b`` ->
+    ``https://host:8443/a/b/did.json``. The only percent-encoding decoded is the port's ``%3A``; any other one is
+    refused, so a DID cannot smuggle a path, query or user info into the URL (``%2F``, ``%3F``, ``%40``...).
     """
-    if not did.startswith("did:web:") or any(char in did for char in "#?/"):
-        raise DidResolutionError(f"{did!r} is not a did:web DID")
-    host, *path = did.removeprefix("did:web:").split(":")
-    host = unquote(host)  # "college.example%3A8443" -> "college.example:8443"
-    if not host or not all(path):
+    match = _DID_WEB.fullmatch(did) if isinstance(did, str) else None
+    if match is None:
         raise DidResolutionError(f"{did!r} is not a well-formed did:web DID")
-    hostname = urlsplit(f"//{host}").hostname
-    scheme = "http" if hostname in _DEV_HOSTS else "https"
-    return f"{scheme}://{host}/{'/'.join(path) if path else '.well-known'}/did.json"
+    host, port, path = match["host"], match["port"], match["path"]
+    if port is not None and not 0 < int(port) < 65536:
+        raise DidResolutionError(f"{did!r} has an invalid port")
+    authority = host if port is None else f"{host}:{int(port)}"
+    segments = path.split(":")[1:]
+    return f"https://{authority}/{'/'.join(segments) if segments else '.well-known'}/did.json"
 
 
 def did_document(did: str, key_id: str, public_multibase: str) -> dict[str, Any]:

@@ -34,7 +34,7 @@ VECTOR_METHOD = f"{VECTOR_DID}#{PUBLIC_MULTIBASE}"
         (
             "http://127.0.0.1:8000",
             "did:web:127.0.0.1%3A8000:issuers:abc",
-            "http://127.0.0.1:8000/issuers/abc/did.json",
+            "https://127.0.0.1:8000/issuers/abc/did.json",  # did:web is https only; a development DID resolves locally
         ),
         (
             "https://college.example",

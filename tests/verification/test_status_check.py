@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from app.errors import FetchError
+from app.outbound import OutboundClient, OutboundPolicy
 from app.proofs import eddsa_rdfc_2022
 from app.proofs.dids import CompositeResolver, did_key
 from app.proofs.keys import generate_signing_key, public_key_bytes
@@ -102,8 +103,9 @@ def test_unreachable_status_list_means_could_not_check(other_issuer) -> None:
     with socket.socket() as sock:  # a port that nothing listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/status/1"
-    report = _verify(_credential(other_issuer, url), RemoteFetcher(enabled=True, timeout=2))
+    origin = f"http://127.0.0.1:{port}"
+    client = OutboundClient(OutboundPolicy(timeout=2, allow_origins=frozenset({origin})))
+    report = _verify(_credential(other_issuer, f"{origin}/status/1"), RemoteFetcher(enabled=True, client=client))
     assert report["verdict"] == "could_not_check"
     assert "could not be fetched" in _status(report)["reason"]
 
