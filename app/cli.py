@@ -69,6 +69,7 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
 
     from app.proofs.dids import CompositeResolver
     from app.runtime import Runtime
+    from app.trust.identity import IssuerDirectory
     from app.verification.pipeline import verify_credential
 
     try:
@@ -82,12 +83,21 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
             if inspect(session.connection()).has_table("issuers"):
                 report = runtime.verify(document, session)
             else:  # no database of ours yet: did:key issuers only, other status lists only when remote fetching is on
+                nobody = IssuerDirectory(
+                    local=lambda _did: None,
+                    local_certificate=lambda _der, _subject: None,
+                    registries=runtime.registries,
+                    service_name="colleges registered on this service (none: no database)",
+                    now=runtime.clock(),
+                )
                 report = verify_credential(
                     document,
                     resolver=CompositeResolver(local_did_web=lambda _vm: None),
                     loader=runtime.loader,
                     now=runtime.clock(),
                     fetch=runtime.remote,
+                    identify=nobody.identify,
+                    identify_certificate=nobody.identify_certificate,
                 )
     finally:
         runtime.close()

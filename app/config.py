@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     # Verifying other issuers' credentials may need their status lists and did:web documents from the network.
     fetch_remote: bool = False
+    # Trust registries (docs/verification.md): a JSON list [{"name": ..., "url": ...}] inline, or the path or https
+    # URL of a file holding one; each url is a registry file (DCC or plain format) or an https URL.
+    trust_registries: str | None = None
+    trust_registry_refresh_seconds: int = Field(default=3600, ge=60)
     # EDCs: SHACL validation of each specification's first EDC, then of this share of the rest (1.0 = all).
     edc_shacl_sample_rate: float = Field(default=0.05, ge=0, le=1)
     # Europass wallet delivery (EDCI wallet REST API); unset = off.

@@ -27,6 +27,7 @@ from app.api.v1 import (
 )
 from app.config import Settings
 from app.errors import ConfigurationError
+from app.outbound import OutboundClient
 from app.runtime import Runtime, utc_now
 from app.web import catalogue as catalogue_page
 from app.web import claim, pages
@@ -40,10 +41,12 @@ Errors are `{"error": code, "detail": message}`; invalid input is 422 with `erro
 """
 
 
-def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
+def create_app(
+    settings: Settings, *, clock: Callable[[], datetime] = utc_now, outbound: OutboundClient | None = None
+) -> FastAPI:
     if not settings.admin_token:
         raise ConfigurationError("create_app needs an admin token (vetcred serve generates one on first start)")
-    runtime = Runtime.start(settings, clock=clock)
+    runtime = Runtime.start(settings, clock=clock, outbound=outbound)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

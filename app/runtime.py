@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,16 +17,22 @@ from app.config import Settings
 from app.credentials.microcredential_issuance import IssuanceContext
 from app.db.models import Credential
 from app.db.session import make_engine, make_session_factory
-from app.errors import FetchError, NotFound
-from app.issuers.service import resolve_local_key
+from app.errors import ConfigurationError, FetchError, NotFound
+from app.issuers.seals import college_by_seal_certificate
+from app.issuers.service import college_entry, resolve_local_key
+from app.outbound import OutboundClient
 from app.proofs.dids import CompositeResolver, ResolvedKey
 from app.proofs.keys import MasterKey
 from app.proofs.loader import DocumentLoader, default_loader
 from app.status.service import published_list
+from app.trust.identity import IssuerDirectory
+from app.trust.registries import RegistrySource, TrustRegistries, parse_definitions, read_location
 from app.verification.pipeline import verify_credential
 from app.verification.remote import RemoteFetcher, resolve_remote_did_web
 from app.verification.report import Report
 from app.verification.status import StatusListFetcher
+
+logger = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
@@ -39,10 +47,21 @@ class Runtime:
     master_key: MasterKey
     loader: DocumentLoader
     clock: Callable[[], datetime]
+    outbound: OutboundClient
     remote: RemoteFetcher
+    registries: TrustRegistries
 
     @classmethod
-    def start(cls, settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Runtime:
+    def start(
+        cls,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        outbound: OutboundClient | None = None,
+    ) -> Runtime:
+        """``outbound``: how the service reaches other hosts (tests pass one that allows their loopback servers)."""
+        outbound = outbound or OutboundClient()
+        registries = load_registries(settings, outbound, clock())
         engine = make_engine(settings.database_url)
         return cls(
             settings=settings,
@@ -51,7 +70,9 @@ class Runtime:
             master_key=MasterKey.load_or_create(settings.master_key_path),
             loader=default_loader(),
             clock=clock,
-            remote=RemoteFetcher(enabled=settings.fetch_remote),
+            outbound=outbound,
+            remote=RemoteFetcher(enabled=settings.fetch_remote, client=outbound),
+            registries=registries,
         )
 
     @contextmanager
@@ -95,14 +116,27 @@ class Runtime:
 
         return status_of
 
+    def directory(self, session: Session) -> IssuerDirectory:
+        """Who signers are: this service's colleges, then the operator's trust registries."""
+        return IssuerDirectory(
+            local=lambda did: college_entry(session, did),
+            local_certificate=lambda der, subject: college_by_seal_certificate(session, der, subject),
+            registries=self.registries,
+            service_name=f"colleges registered on this service ({urlsplit(self.settings.public_url).netloc})",
+            now=self.clock(),
+        )
+
     def verify(self, document: Any, session: Session) -> Report:
-        """The full verification of ``document`` with this service's keys, status lists and records."""
+        """The full verification of ``document`` with this service's keys, status lists, records and trust sources."""
+        directory = self.directory(session)
         return verify_credential(
             document,
             resolver=self.resolver(session),
             loader=self.loader,
             now=self.clock(),
             fetch=self.status_fetcher(session),
+            identify=directory.identify,
+            identify_certificate=directory.identify_certificate,
             edc_status=self.edc_status(session),
         )
 
@@ -118,3 +152,27 @@ class Runtime:
 
     def close(self) -> None:
         self.engine.dispose()
+        self.outbound.close()
+
+
+def load_registries(settings: Settings, outbound: OutboundClient, now: datetime) -> TrustRegistries:
+    """The operator's trust registries, each loaded once now: a registry file that cannot be read stops the
+    start (a typo must not silently make every issuer unconfirmed); a URL that does not answer is retried later."""
+    if not settings.trust_registries:
+        return TrustRegistries([])
+
+    def read(location: str) -> bytes:
+        return read_location(location, outbound)
+
+    refresh = timedelta(seconds=settings.trust_registry_refresh_seconds)
+    sources = [
+        RegistrySource(definition=definition, read=read, refresh=refresh)
+        for definition in parse_definitions(settings.trust_registries, read=read)
+    ]
+    for source in sources:
+        source.current(now)
+        if source.error:
+            if not source.definition.location.startswith(("https://", "http://")):
+                raise ConfigurationError(source.error)
+            logger.warning("%s; it will be tried again", source.error)
+    return TrustRegistries(sources)

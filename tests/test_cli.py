@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest.mock import ANY
 
 import httpx
 import pytest
@@ -47,12 +48,47 @@ def test_demo_writes_a_credential_that_verify_accepts(cli_env: Settings, tmp_pat
     assert json.loads(capsys.readouterr().out)["verified"] is False
 
 
+DCC_FIXTURE = Path(__file__).parent / "vectors" / "dcc" / "legacyRegistry-noStatus-noExpiry-basicOBv3.json"
+DCC_FIXTURE_DID = "did:key:z6MknNQD1WHLGGraFi6zcbGevuAgkVfdyCdtZnQTGWVVvR5Q"
+
+
 def test_verify_a_did_key_credential_without_any_database(tmp_path: Path, monkeypatch, capsys) -> None:
+    """A valid signature by a signer nobody vouches for: not "verified", and the exit code says so."""
     monkeypatch.setenv("VETCRED_DATABASE_URL", f"sqlite:///{tmp_path / 'none.db'}")
     monkeypatch.setenv("VETCRED_KEYS_DIR", str(tmp_path / "keys"))
-    fixture = Path(__file__).parent / "vectors" / "dcc" / "legacyRegistry-noStatus-noExpiry-basicOBv3.json"
-    assert main(["verify", str(fixture)]) == 0
-    assert json.loads(capsys.readouterr().out)["verified"] is True
+    assert main(["verify", str(DCC_FIXTURE)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["verdict"] == "issuer_not_confirmed" and report["verified"] is False
+    assert report["signer"]["id"] == DCC_FIXTURE_DID and report["issuerIdentity"]["confirmed"] is False
+
+
+def test_verify_with_a_dcc_registry_file_that_lists_the_signer(tmp_path: Path, monkeypatch, capsys) -> None:
+    registry = tmp_path / "registry.json"
+    registry.write_text(
+        json.dumps(
+            {
+                "meta": {"created": "2022-10-27T17:57:31+00:00", "updated": "2025-03-25T18:29:52+0000"},
+                "registry": {DCC_FIXTURE_DID: {"name": "DCC Test Issuer", "location": "Cambridge, MA, USA"}},
+            }
+        )
+    )
+    monkeypatch.setenv("VETCRED_DATABASE_URL", f"sqlite:///{tmp_path / 'none.db'}")
+    monkeypatch.setenv("VETCRED_KEYS_DIR", str(tmp_path / "keys"))
+    monkeypatch.setenv("VETCRED_TRUST_REGISTRIES", json.dumps([{"name": "DCC Sandbox", "url": str(registry)}]))
+    assert main(["verify", str(DCC_FIXTURE)]) == 0
+    identity = json.loads(capsys.readouterr().out)["issuerIdentity"]
+    assert identity["confirmed"] is True and identity["name"] == "DCC Test Issuer"
+    assert identity["listedIn"] == [
+        {"name": "DCC Sandbox", "kind": "registry", "updated": "2025-03-25T18:29:52+00:00", "loadedAt": ANY}
+    ]
+
+
+def test_a_registry_file_that_cannot_be_read_stops_the_command(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("VETCRED_DATABASE_URL", f"sqlite:///{tmp_path / 'none.db'}")
+    monkeypatch.setenv("VETCRED_KEYS_DIR", str(tmp_path / "keys"))
+    monkeypatch.setenv("VETCRED_TRUST_REGISTRIES", json.dumps([{"name": "Ours", "url": str(tmp_path / "missing")}]))
+    assert main(["verify", str(DCC_FIXTURE)]) == 2
+    assert "the registry 'Ours' could not be loaded" in capsys.readouterr().err
 
 
 def test_verify_reports_an_unreadable_file(tmp_path: Path, capsys) -> None:

@@ -7,12 +7,15 @@ from datetime import datetime
 from functools import lru_cache
 
 from cryptography.hazmat.primitives.serialization import Encoding
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Issuer, SealMaterial
+from app.issuers.service import entry_for
 from app.proofs.eseal import SealMaterial as Material
 from app.proofs.eseal import load_pkcs12, self_issued_seal_material
 from app.proofs.keys import MasterKey
+from app.trust.registries import RegistryEntry
 
 SELF_ISSUED_WARNING = (
     "This EDC is sealed with a self-issued test certificate: the seal proves the document is unchanged, but it is "
@@ -37,6 +40,16 @@ def store_seal(
     row.self_issued = self_issued
     session.flush()
     return row
+
+
+def college_by_seal_certificate(session: Session, certificate_der: bytes, subject: str) -> RegistryEntry | None:
+    """The college of this service that seals with this very certificate (compared byte for byte, not by name)."""
+    encoded = base64.b64encode(certificate_der).decode()
+    for row in session.scalars(select(SealMaterial).where(SealMaterial.subject == subject)):
+        if row.chain and row.chain[0] == encoded:
+            issuer = session.get(Issuer, row.issuer_id)
+            return entry_for(issuer) if issuer else None
+    return None
 
 
 def upload_pkcs12(

@@ -19,6 +19,7 @@ from app.proofs.dids import ResolvedKey, did_web
 from app.proofs.keys import MasterKey, generate_signing_key, public_key_bytes
 from app.proofs.multikey import decode_public_key, encode_public_key
 from app.proofs.signer import Ed25519Signer
+from app.trust.registries import RegistryEntry
 
 API_KEY_PREFIX = "vck_"
 
@@ -100,6 +101,26 @@ def signer_for(issuer: Issuer, master_key: MasterKey) -> Ed25519Signer:
     key = current_key(issuer)
     raw = master_key.decrypt(key.encrypted_private_key, aad=_key_aad(issuer.id, key.key_id))
     return Ed25519Signer(Ed25519PrivateKey.from_private_bytes(raw), verification_method(issuer, key))
+
+
+def college_entry(session: Session, did: str) -> RegistryEntry | None:
+    """How this service lists its college with ``did`` as a trust source (name, website, place, logo)."""
+    issuer = session.scalar(select(Issuer).where(Issuer.did == did))
+    return None if issuer is None else entry_for(issuer)
+
+
+def entry_for(issuer: Issuer) -> RegistryEntry:
+    profile = issuer.profile
+    address = profile.get("address") or {}
+    place = ", ".join(str(address[key]) for key in ("addressLocality", "addressCountryCode") if address.get(key))
+    image = profile.get("image")
+    return RegistryEntry(
+        id=issuer.did,
+        name=issuer.name,
+        url=profile.get("url"),
+        location=place or None,
+        logo=image.get("id") if isinstance(image, dict) else None,
+    )
 
 
 def resolve_local_key(session: Session, verification_method_id: str) -> ResolvedKey | None:

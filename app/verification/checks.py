@@ -9,8 +9,10 @@ from app.credentials.validate import schema_errors
 from app.errors import DidResolutionError, JsonLdError, ProofError, UnknownContext, VetcredError
 from app.proofs import eddsa_rdfc_2022
 from app.proofs.dids import KeyResolver
+from app.proofs.eddsa_rdfc_2022 import VerifiedProof
 from app.proofs.loader import DocumentLoader
-from app.verification.report import Check, Outcome
+from app.trust.identity import IssuerIdentity
+from app.verification.report import ISSUER, Check, Outcome
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
@@ -34,7 +36,9 @@ def check_structure(document: Any) -> Check:
     return Check(name, Outcome.PASSED, "a W3C Verifiable Credential")
 
 
-def check_proof(document: dict[str, Any], resolver: KeyResolver, loader: DocumentLoader) -> tuple[Check, str | None]:
+def check_proof(
+    document: dict[str, Any], resolver: KeyResolver, loader: DocumentLoader
+) -> tuple[Check, VerifiedProof | None]:
     """The eddsa-rdfc-2022 Data Integrity proof, by a key whose controller is the issuer."""
     name = "proof"
     try:
@@ -45,10 +49,16 @@ def check_proof(document: dict[str, Any], resolver: KeyResolver, loader: Documen
         return Check(name, Outcome.FAILED, error.detail), None
     except VetcredError as error:
         return Check(name, Outcome.FAILED, error.detail), None
-    return (
-        Check(name, Outcome.PASSED, f"signed by {verified.verification_method} ({verified.cryptosuite})"),
-        verified.verification_method,
-    )
+    return Check(name, Outcome.PASSED, f"signed by {verified.verification_method} ({verified.cryptosuite})"), verified
+
+
+def check_issuer(identity: IssuerIdentity | None) -> Check:
+    """Whether a source this service trusts lists the signer; never the credential's own say-so."""
+    if identity is None:
+        return Check(ISSUER, Outcome.NOT_APPLICABLE, "not known: the signature was not verified")
+    if identity.confirmed:
+        return Check(ISSUER, Outcome.PASSED, identity.reason())
+    return Check(ISSUER, Outcome.NOT_CONFIRMED, identity.reason())
 
 
 def check_validity_period(document: dict[str, Any], now: datetime) -> Check:

@@ -1,28 +1,43 @@
-"""Verify a sealed Europass EDC (JAdES): the seal, the EDC shapes, validity, and status from the issuer's records."""
+"""Verify a sealed Europass EDC (JAdES): the seal, the EDC shapes, validity, status, and who sealed it."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from app.credentials.edc_shacl import validate_edc
-from app.proofs.jades import verify_seal
-from app.verification.checks import check_validity_period
-from app.verification.report import Check, Outcome, Report
+from app.proofs.jades import SealReport, verify_seal
+from app.trust.identity import IssuerIdentity
+from app.verification.checks import check_issuer, check_validity_period
+from app.verification.report import Check, Outcome, Report, Signer
 
 # Looks up the status this service keeps for an EDC it issued (by the EDC's id): active, revoked, suspended or None.
 EdcStatusLookup = Callable[[str], str | None]
+# Who a seal certificate (DER) belongs to: a college of this service, or not confirmed.
+IdentifyCertificate = Callable[[bytes, str], IssuerIdentity]
+
+TEST_SEAL_NOTICE = (
+    "This EDC is sealed with a self-issued test certificate: the seal shows the document is unchanged, but it is "
+    "not a qualified electronic seal, and the Europass viewer will not accept it."
+)
 
 
-def verify_sealed_edc(document: dict[str, Any], *, now: datetime, status_of: EdcStatusLookup) -> Report:
+def verify_sealed_edc(
+    document: dict[str, Any],
+    *,
+    now: datetime,
+    status_of: EdcStatusLookup,
+    identify_certificate: IdentifyCertificate,
+) -> Report:
     seal = verify_seal(document)
     checks = [_seal_check(seal)]
     payload = _payload(document)
     if payload is None:
         checks.append(Check("edc_format", Outcome.FAILED, "the sealed payload is not a JSON object"))
-        return Report(checks=checks)
+        return Report(checks=checks, format="edc")
     violations = validate_edc(payload)
     checks.append(
         Check("edc_format", Outcome.FAILED, "fails the EDC shapes (edc-generic-full): " + "; ".join(violations[:5]))
@@ -31,14 +46,36 @@ def verify_sealed_edc(document: dict[str, Any], *, now: datetime, status_of: Edc
     )
     checks.append(_status_check(payload, status_of))
     checks.append(check_validity_period(payload, now))
-    checks.append(_trust_check(seal))
+    signer, identity = _who_sealed(document, seal, identify_certificate)
+    checks.append(check_issuer(identity))
     issuer = payload.get("issuer")
+    test_seal = seal.valid and seal.certificate is not None and seal.certificate.self_issued
     return Report(
         checks=checks,
         credential_id=payload.get("id"),
         issuer=issuer.get("id") if isinstance(issuer, dict) else issuer,
-        verification_method=seal.certificate.subject if seal.certificate else None,
+        signer=signer,
+        identity=identity,
+        format="edc",
+        notices=(TEST_SEAL_NOTICE,) if test_seal else (),
     )
+
+
+def _who_sealed(
+    document: dict[str, Any], seal: SealReport, identify_certificate: IdentifyCertificate
+) -> tuple[Signer | None, IssuerIdentity | None]:
+    if not seal.valid or seal.certificate is None:
+        return None, None
+    subject = seal.certificate.subject
+    signer = Signer(id=subject, method=f"JAdES-{seal.level} seal ({seal.algorithm})")
+    return signer, identify_certificate(_leaf_der(document), subject)
+
+
+def _leaf_der(document: dict[str, Any]) -> bytes:
+    """The signing certificate of a seal that ``verify_seal`` accepted (so the header is known to be well formed)."""
+    protected = document["signatures"][0]["protected"]
+    header = json.loads(base64.urlsafe_b64decode(protected + "=" * (-len(protected) % 4)))
+    return base64.b64decode(header["x5c"][0])
 
 
 def _payload(document: dict[str, Any]) -> dict[str, Any] | None:
@@ -49,28 +86,19 @@ def _payload(document: dict[str, Any]) -> dict[str, Any] | None:
     return payload if isinstance(payload, dict) else None
 
 
-def _seal_check(seal: Any) -> Check:
+def _seal_check(seal: SealReport) -> Check:
     if not seal.valid:
         return Check("seal", Outcome.FAILED, f"the JAdES seal does not verify: {seal.reason}")
-    subject = seal.certificate.subject if seal.certificate else "an unknown certificate"
-    return Check("seal", Outcome.PASSED, f"JAdES-{seal.level} seal ({seal.algorithm}) by {subject} verifies")
-
-
-def _trust_check(seal: Any) -> Check:
-    """Advisory: whether the Europass viewer's trust check could pass (a qualified e-seal on the EU trusted list)."""
     certificate = seal.certificate
-    if certificate is None:
-        return Check("seal_trust", Outcome.NOT_APPLICABLE, "no certificate", required=False)
-    if certificate.self_issued:
-        return Check(
-            "seal_trust",
-            Outcome.FAILED,
-            "self-issued test certificate: not a qualified e-seal; the Europass viewer's seal check will fail",
-            required=False,
-            code="self_issued",
-        )
-    qualified = "carries a qualified e-seal statement" if certificate.qc_statements else "is not a qualified e-seal"
-    return Check("seal_trust", Outcome.COULD_NOT_CHECK, f"the certificate {qualified}; {seal.trust}", required=False)
+    subject = certificate.subject if certificate else "an unknown certificate"
+    kind = (
+        "a self-issued test certificate"
+        if certificate and certificate.self_issued
+        else "a certificate that claims to be a qualified e-seal certificate"
+        if certificate and certificate.qualified_eseal
+        else "a certificate that does not claim to be a qualified e-seal certificate"
+    )
+    return Check("seal", Outcome.PASSED, f"JAdES-{seal.level} seal ({seal.algorithm}) by {subject}, with {kind}")
 
 
 def _status_check(payload: dict[str, Any], status_of: EdcStatusLookup) -> Check:

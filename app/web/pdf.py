@@ -29,6 +29,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from app.verification.report import Verdict
 from app.web.view import CredentialView, verdict_style
 
 # Helvetica (a standard PDF font, WinAnsi encoding) has no glyphs for many Latin letters that appear in
@@ -46,6 +47,17 @@ _QR_SIZE = 4 * cm
 _INK = colors.HexColor("#1a1c1f")
 _MUTED = colors.HexColor("#4a4f57")
 _RULE = colors.HexColor("#c9ccd1")
+# The word printed across every page of a certificate that is not (or no longer) valid: it must survive being
+# cropped, photocopied in black and white, or read by someone who never looks at the footer.
+_MARKS = {
+    Verdict.REVOKED: "REVOKED",
+    Verdict.SUSPENDED: "SUSPENDED",
+    Verdict.EXPIRED: "EXPIRED",
+    Verdict.NOT_YET_VALID: "NOT YET VALID",
+    Verdict.NOT_VALID: "NOT VALID",
+    Verdict.COULD_NOT_CHECK: "NOT VERIFIED",
+    Verdict.ISSUER_NOT_CONFIRMED: "ISSUER NOT CONFIRMED",
+}
 
 
 @lru_cache(maxsize=1)
@@ -217,6 +229,7 @@ def _footer(view: CredentialView) -> Callable[[Canvas, SimpleDocTemplate], None]
     )
 
     def draw(canvas: Canvas, document: SimpleDocTemplate) -> None:
+        _draw_mark(canvas, view)
         canvas.saveState()
         if canvas.getPageNumber() > 1:
             head = Paragraph(running_head, small)
@@ -236,6 +249,50 @@ def _footer(view: CredentialView) -> Callable[[Canvas, SimpleDocTemplate], None]
     return draw
 
 
+def _draw_mark(canvas: Canvas, view: CredentialView) -> None:
+    """The verdict word diagonally across the page, in the verdict's colour, behind the text."""
+    mark = _MARKS.get(view.verdict)
+    if mark is None:
+        return
+    _, bold = fonts()
+    width, height = A4
+    diagonal = (width**2 + height**2) ** 0.5
+    size = min(140.0, 0.8 * diagonal / max(1.0, pdfmetrics.stringWidth(mark, bold, 1)))
+    canvas.saveState()
+    canvas.setFillColor(colors.HexColor(verdict_style(view.verdict).colour), alpha=0.22)
+    canvas.setFont(bold, size)
+    canvas.translate(width / 2, height / 2)
+    canvas.rotate(57)  # roughly the A4 diagonal
+    canvas.drawCentredString(0, -size / 3, mark)
+    canvas.restoreState()
+
+
+def _status_banner(view: CredentialView, styles: dict[str, ParagraphStyle]) -> Table:
+    """A solid band at the top of the first page: the verdict and what it means, white on the verdict's colour."""
+    style = verdict_style(view.verdict)
+    text = ParagraphStyle("banner", parent=styles["base"], textColor=colors.white, fontSize=11, leading=14)
+    head = ParagraphStyle("banner_head", parent=text, fontName=fonts()[1], fontSize=16, leading=20)
+    band = Table(
+        [
+            [Paragraph(f"{_text(style.symbol)} {_text(view.headline)}", head)],
+            [Paragraph(_text(view.explanation), text)],
+        ],
+        colWidths=[A4[0] - 2 * _MARGIN],
+    )
+    band.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(style.colour)),
+                ("LEFTPADDING", (0, 0), (-1, -1), 10),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+                ("TOPPADDING", (0, 0), (0, 0), 8),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
+            ]
+        )
+    )
+    return band
+
+
 def certificate_pdf(view: CredentialView, qr_png: bytes) -> bytes:
     """An A4 portrait certificate; long names wrap and many outcomes flow onto further pages."""
     styles = _styles()
@@ -248,19 +305,22 @@ def certificate_pdf(view: CredentialView, qr_png: bytes) -> bytes:
         topMargin=_MARGIN,
         bottomMargin=_FOOTER_TOP,
         title=f"Certificate: {view.achievement_name}, awarded to {view.learner_name}",
-        author=view.issuer_name,
-        subject=f"{view.achievement_name}, awarded to {view.learner_name} by {view.issuer_name}",
+        author=view.issuer.display_name,
+        subject=f"{view.achievement_name}, awarded to {view.learner_name} by {view.issuer.display_name}",
         keywords=["credential", view.verify_url],
         creator="vetcred",
         lang="en",
     )
-    story: list[Flowable] = [
+    story: list[Flowable] = []
+    if view.verdict is not Verdict.VERIFIED:
+        story += [_status_banner(view, styles), Spacer(1, 0.5 * cm)]
+    story += [
         Paragraph("Certificate", styles["title"]),
         Paragraph(_text(view.achievement_name), styles["achievement"]),
         Paragraph("awarded to", styles["centre"]),
         Paragraph(_text(view.learner_name), styles["learner"]),
         Paragraph("by", styles["centre"]),
-        Paragraph(_text(view.issuer_name), styles["issuer"]),
+        Paragraph(_text(view.issuer.display_name), styles["issuer"]),
     ]
     if view.achievement_description:
         story.append(Paragraph(_text(view.achievement_description), styles["description"]))

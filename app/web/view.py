@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
+from dataclasses import dataclass, field
 
-
-class Verdict(StrEnum):
-    VERIFIED = "verified"
-    REVOKED = "revoked"
-    SUSPENDED = "suspended"
-    EXPIRED = "expired"
-    NOT_VALID = "not_valid"
-    COULD_NOT_CHECK = "could_not_check"
+from app.verification.report import Verdict
 
 
 @dataclass(frozen=True)
@@ -26,15 +18,38 @@ class CheckView:
 
 
 @dataclass(frozen=True)
+class IssuerView:
+    """Who issued the credential, as far as it is known.
+
+    ``name``/``url``/``location``/``confirmed_by`` come from a trusted source and are set only when ``confirmed``;
+    ``claimed_name`` is what the credential itself says, shown as a quotation, never as fact. ``signer`` is the
+    DID, key-controller URL or certificate that made the proof or seal, with ``signed_with`` saying how.
+    """
+
+    confirmed: bool
+    claimed_name: str
+    stated_id: str
+    name: str | None = None
+    url: str | None = None
+    location: str | None = None
+    confirmed_by: list[str] = field(default_factory=list)
+    signer: str | None = None
+    signed_with: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        """The name to print: the confirmed one, or the claimed one marked as not confirmed."""
+        return self.name if self.confirmed and self.name else f"“{self.claimed_name}” (not confirmed)"
+
+
+@dataclass(frozen=True)
 class CredentialView:
     """Everything a person sees about one credential, already formatted as text (dates included)."""
 
     verdict: Verdict
     headline: str
     explanation: str
-    issuer_name: str
-    issuer_id: str
-    issuer_url: str | None
+    issuer: IssuerView
     learner_name: str
     achievement_name: str
     achievement_description: str
@@ -51,7 +66,7 @@ class CredentialView:
     report_url: str
     qr_svg_url: str
     pdf_url: str
-    self_issued_warning: str | None = None
+    notices: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -70,9 +85,11 @@ class Style:
 
 _VERDICT_STYLES: dict[str, Style] = {
     Verdict.VERIFIED: Style("verdict-verified", "✓", "#0b6b2e", "#e6f4ea"),
+    Verdict.ISSUER_NOT_CONFIRMED: Style("verdict-unconfirmed", "?", "#6b4f00", "#fff6d6"),
     Verdict.REVOKED: Style("verdict-revoked", "✕", "#a1141b", "#fdecec"),
     Verdict.SUSPENDED: Style("verdict-suspended", "!", "#8a4500", "#fff3e0"),
     Verdict.EXPIRED: Style("verdict-expired", "!", "#5b4b8a", "#f1eefa"),
+    Verdict.NOT_YET_VALID: Style("verdict-not-yet-valid", "!", "#3f4a5a", "#eceff3"),
     Verdict.NOT_VALID: Style("verdict-not-valid", "✕", "#7a1040", "#fbeaf1"),
     Verdict.COULD_NOT_CHECK: Style("verdict-could-not-check", "?", "#1f4e8c", "#e8f0fb"),
 }
@@ -82,6 +99,7 @@ _OUTCOME_STYLES: dict[str, Style] = {
     "failed": Style("outcome-failed", "✕", "#a1141b", "#fdecec"),
     "could_not_check": Style("outcome-could-not-check", "?", "#1f4e8c", "#e8f0fb"),
     "not_applicable": Style("outcome-not-applicable", "\u2013", "#4a4f57", "#f0f1f3"),
+    "not_confirmed": Style("outcome-not-confirmed", "?", "#6b4f00", "#fff6d6"),
 }
 
 _OUTCOME_LABELS: dict[str, str] = {
@@ -89,6 +107,7 @@ _OUTCOME_LABELS: dict[str, str] = {
     "failed": "Failed",
     "could_not_check": "Could not check",
     "not_applicable": "Not applicable",
+    "not_confirmed": "Not confirmed",
 }
 
 _UNKNOWN_OUTCOME = Style("outcome-unknown", "?", "#4a4f57", "#f0f1f3")

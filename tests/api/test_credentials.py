@@ -72,6 +72,7 @@ def test_issued_credential_verifies(client: TestClient, issued) -> None:
         "proof": "passed",
         "status": "passed",
         "validity_period": "passed",
+        "issuer": "passed",
         "ob3_schema": "passed",
     }
 

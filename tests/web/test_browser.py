@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI, Response
+from PIL import Image
 
 from app.config import Settings
 from app.main import create_app
-from tests.factories import ADMIN, achievement_payload, credential_payload, issuer_payload
+from app.outbound import OutboundClient, OutboundPolicy
+from app.proofs.keys import generate_signing_key
+from tests.factories import (
+    ADMIN,
+    achievement_payload,
+    assessment_row,
+    credential_payload,
+    issuer_payload,
+    microcredential_payload,
+)
+from tests.forgery import key_did, resign_as
 from tests.servers import CHROMIUM, CHROMIUM_ARGS, serving
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -75,3 +89,109 @@ def test_phone_sized_page_shows_the_verdict_issuer_and_achievement(live_server: 
     if os.environ.get("VETCRED_SCREENSHOTS"):
         for name in ("verified.png", "revoked.png"):
             shutil.copy(tmp_path / name, Path(os.environ["VETCRED_SCREENSHOTS"]) / name)
+
+
+# --- one clear message per page: the trust cases -----------------------------------------------------------
+
+
+def _save(tmp_path: Path, name: str) -> None:
+    if os.environ.get("VETCRED_SCREENSHOTS"):
+        shutil.copy(tmp_path / name, Path(os.environ["VETCRED_SCREENSHOTS"]) / name)
+
+
+def _paste(page, base: str, credential: dict) -> None:
+    """What an employer does with a credential file: paste it into /verify and press the button (no JavaScript)."""
+    page.goto(f"{base}/verify")
+    page.fill("textarea", json.dumps(credential))
+    page.click("button[type=submit]")
+
+
+@pytest.fixture
+def listed_key_server(settings: Settings, empty_database: None) -> Iterator[tuple[str, object]]:
+    """This service with an operator registry (served on loopback) that lists one did:key as a known issuer."""
+    key = generate_signing_key()
+    registry = {"meta": {"updated": "2026-11-20T09:30:00+0000"}, "registry": {key_did(key): {"name": "Listed Academy"}}}
+
+    def registry_app(_base: str) -> FastAPI:
+        app = FastAPI()
+        app.get("/registry.json")(lambda: Response(json.dumps(registry), media_type="application/json"))
+        return app
+
+    with serving(registry_app) as (registry_base, _):
+        trust = json.dumps([{"name": "DCC Community", "url": f"{registry_base}/registry.json"}])
+        outbound = OutboundClient(OutboundPolicy(allow_origins=frozenset({registry_base})))
+
+        def make(base: str) -> FastAPI:
+            return create_app(
+                settings.model_copy(update={"public_url": base, "trust_registries": trust}), outbound=outbound
+            )
+
+        with serving(make) as (base, _app):
+            yield base, key
+
+
+def test_forged_and_registry_listed_signers_each_get_one_clear_message(
+    listed_key_server, browser, tmp_path: Path
+) -> None:
+    base, listed_key = listed_key_server
+    valid_url, _ = _issue_two(base)
+    genuine = httpx.get(f"{valid_url}.json").json()
+    page = browser.new_page(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+
+    _paste(page, base, resign_as(genuine))  # a forger's did:key, Noorderpoort's name
+    assert page.inner_text("h1").strip().endswith("Signature valid — issuer not confirmed")
+    issuer = page.inner_text("section.issuer")
+    assert "Not confirmed." in issuer and "“Noorderpoort College”" in issuer
+    assert page.locator(".issuer-name").count() == 0 and page.locator(".verdict-verified").count() == 0
+    page.screenshot(path=str(tmp_path / "forged-name.png"), full_page=True)
+
+    _paste(page, base, resign_as(genuine, listed_key))
+    assert page.inner_text("h1").strip().endswith("Verified")
+    assert page.inner_text(".issuer-name") == "Listed Academy"
+    assert "DCC Community (updated 20 November 2026)" in page.inner_text("section.issuer")
+    page.screenshot(path=str(tmp_path / "registry-listed.png"), full_page=True)
+    for name in ("forged-name.png", "registry-listed.png"):
+        _save(tmp_path, name)
+
+
+def test_a_revoked_certificate_is_marked_across_the_printed_page(live_server: str, tmp_path: Path) -> None:
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    _, revoked_url = _issue_two(live_server)
+    (tmp_path / "revoked.pdf").write_bytes(httpx.get(f"{revoked_url}/certificate.pdf").content)
+    subprocess.run(
+        [pdftoppm, "-r", "60", "-png", "-f", "1", "-l", "1", "-singlefile", "revoked.pdf", "revoked-pdf"],
+        cwd=tmp_path,
+        check=True,
+        timeout=60,
+    )
+    image = Image.open(tmp_path / "revoked-pdf.png").convert("RGB")
+    width, height = image.size
+    # The solid band at the top of the page is the revoked red (#a1141b), and the diagonal mark tints the middle.
+    band = image.getpixel((width // 2, int(height * 0.09)))
+    assert band[0] > 130 and band[1] < 60 and band[2] < 60, band
+    reds = sum(
+        1
+        for x in range(0, width, 4)
+        for y in range(int(height * 0.3), int(height * 0.7), 4)
+        if (p := image.getpixel((x, y)))[0] > 200 and 150 < p[1] < 225 and p[0] - p[1] > 20
+    )
+    assert reds > 200, reds  # the pale red "REVOKED" lettering behind the text
+    _save(tmp_path, "revoked-pdf.png")
+
+
+def test_an_edc_with_a_test_seal_says_so_in_its_one_banner(live_server: str, browser, tmp_path: Path) -> None:
+    issuer = httpx.post(f"{live_server}/api/v1/issuers", json=issuer_payload(), headers=ADMIN).json()
+    headers = {"Authorization": f"Bearer {issuer['apiKey']}"}
+    spec = httpx.post(f"{live_server}/api/v1/microcredentials", json=microcredential_payload(), headers=headers).json()
+    issued = httpx.post(
+        f"{live_server}/api/v1/microcredentials/{spec['id']}/assessments", json=assessment_row(), headers=headers
+    ).json()
+    page = browser.new_page(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    page.goto(issued["credentials"][1]["verifyUrl"])
+    assert page.inner_text("h1").strip().endswith("Verified")
+    assert "self-issued test certificate" in page.inner_text("section.verdict")
+    assert page.locator(".outcome-failed").count() == 0 and page.locator("aside.notice").count() == 0
+    page.screenshot(path=str(tmp_path / "edc-test-seal.png"), full_page=True)
+    _save(tmp_path, "edc-test-seal.png")

@@ -49,6 +49,25 @@ def test_the_page_says_what_the_credential_is_and_offers_wallet_download_and_sha
     assert scan_offer_qr(page).startswith("openid-credential-offer://?credential_offer_uri=")
 
 
+@pytest.mark.parametrize(
+    ("action", "headline", "css"), [("revoke", "Revoked", "revoked"), ("suspend", "Suspended", "suspended")]
+)
+def test_a_revoked_or_suspended_credential_is_offered_nowhere_as_if_valid(
+    client: TestClient, action: str, headline: str, css: str
+) -> None:
+    _, headers = make_issuer(client, allowSuspension=True)
+    issued = issue(client, headers, make_achievement(client, headers)["id"])
+    changed = client.post(f"/api/v1/credentials/{issued['id']}/{action}", json={"reason": "x"}, headers=headers)
+    assert changed.status_code == 200, changed.text
+    page = client.get(issued["claimUrl"]).text
+    banner = page.split('<section class="verdict', 1)[1].split("</section>", 1)[0]
+    assert f"verdict-{css}" in banner and headline in banner and "Your credential" not in banner
+    verify_url = issued["verifyUrl"]
+    assert "linkedin.com" not in page and f"{verify_url}/certificate.pdf" not in page
+    assert "openid-credential-offer" not in page and f"{verify_url}.json" not in page
+    assert f'href="{verify_url}"' in page  # where anyone can see the current status
+
+
 def test_the_linkedin_link_fills_in_the_certification(client: TestClient, issued: dict[str, Any]) -> None:
     page = client.get(issued["claimUrl"]).text
     [href] = [html.unescape(h) for h in re.findall(r'href="(https://www\.linkedin\.com/[^"]+)"', page)]

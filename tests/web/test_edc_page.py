@@ -23,11 +23,16 @@ def test_the_edc_page_verifies_the_seal_and_warns_about_a_test_seal(client: Test
         "Noorderpoort College",
         "Sizes a heat pump for a dwelling",
         "3 ECTS credits",
-        "Electronic seal of the issuer",
+        "Electronic seal (JAdES)",
         "self-issued test certificate",
+        "Confirmed by",
         "Europass Digital Credential format",
     ):
         assert text in html, text
+    # One message: the test seal is named inside the green banner, and no check below is marked failed.
+    banner = html.split('<section class="verdict verdict-verified"', 1)[1].split("</section>", 1)[0]
+    assert "self-issued test certificate" in banner and "Europass viewer will not accept it" in banner
+    assert "outcome-failed" not in html
     sealed = client.get(path + ".json").json()
     assert set(sealed) == {"payload", "signatures"}
     pdf = client.get(path + "/certificate.pdf")

@@ -47,7 +47,9 @@ def test_page_shows_verified_with_issuer_achievement_and_learner(client: TestCli
         "Sanne de Vries",
         "Final grade: A",
         body["credential"]["issuer"]["id"],
-        "Digital signature of the issuer",
+        "Digital signature",
+        "Confirmed by",
+        "colleges registered on this service (vetcred.test)",
     ):
         assert text in html
     assert "<script" not in html

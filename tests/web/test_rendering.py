@@ -16,12 +16,31 @@ from PIL import Image
 from app.web import qr
 from app.web.pdf import certificate_pdf
 from app.web.render import render_not_found, render_verification_page, templates
-from app.web.view import CheckView, CredentialView, Verdict, outcome_label, outcome_style, verdict_style
+from app.web.view import (
+    CheckView,
+    CredentialView,
+    IssuerView,
+    Verdict,
+    outcome_label,
+    outcome_style,
+    verdict_style,
+)
 
 TOKEN = "q7Vx2mZcR4tLpN8wYbK3sD6fH1jG9aE5uT0oIyXvB_-"  # 43 characters, like a base64url 256-bit token
 VERIFY_URL = f"https://credentials.college.example/v/{TOKEN}"
 LEARNER = "Zoë Ğüneş-Łukasz"
 CSS = Path(__file__).resolve().parents[2] / "app" / "web" / "static" / "vetcred.css"
+ISSUER = IssuerView(
+    confirmed=True,
+    claimed_name="Northfield Vocational College",
+    stated_id="did:web:credentials.college.example",
+    name="Northfield Vocational College",
+    url="https://college.example",
+    location="Leeds, GB",
+    confirmed_by=["colleges registered on this service (credentials.college.example)"],
+    signer="did:web:credentials.college.example",
+    signed_with="eddsa-rdfc-2022",
+)
 
 
 def make_view(**changes: object) -> CredentialView:
@@ -29,9 +48,7 @@ def make_view(**changes: object) -> CredentialView:
         verdict=Verdict.VERIFIED,
         headline="Verified",
         explanation="This credential was issued by Northfield College and has not been changed or revoked.",
-        issuer_name="Northfield Vocational College",
-        issuer_id="did:web:credentials.college.example",
-        issuer_url="https://college.example",
+        issuer=ISSUER,
         learner_name=LEARNER,
         achievement_name="Domestic Electrical Installation",
         achievement_description="Plans, installs and tests domestic wiring circuits to the national standard.",
@@ -210,7 +227,7 @@ def test_certificate_pdf_contains_the_credential() -> None:
         "Certificate",
         LEARNER,
         view.achievement_name,
-        view.issuer_name,
+        ISSUER.name,
         view.verify_url,
         "Scan to verify",
         "awarded to",
@@ -232,7 +249,7 @@ def test_certificate_pdf_metadata() -> None:
     metadata = pypdf.PdfReader(io.BytesIO(certificate_pdf(view, qr.qr_png(view.verify_url)))).metadata
     assert metadata is not None
     assert metadata.title is not None and view.achievement_name in metadata.title and LEARNER in metadata.title
-    assert metadata.author == view.issuer_name
+    assert metadata.author == ISSUER.name
 
 
 def test_certificate_pdf_survives_long_names_and_twenty_outcomes() -> None:
@@ -253,7 +270,7 @@ def test_certificate_pdf_survives_long_names_and_twenty_outcomes() -> None:
 
 
 def test_certificate_pdf_wraps_words_longer_than_the_page() -> None:
-    view = make_view(achievement_name="X" * 200, learner_name="Y" * 120, issuer_name="Z" * 150)
+    view = make_view(achievement_name="X" * 200, learner_name="Y" * 120, issuer=replace(ISSUER, name="Z" * 150))
     pdf = certificate_pdf(view, qr.qr_png(view.verify_url))
     assert pdf.startswith(b"%PDF-")
     assert "Scan to verify" in _pdf_text(pdf)
@@ -300,8 +317,10 @@ def test_verification_page_shows_the_credential(changes: dict[str, object]) -> N
     for text in (
         view.headline,
         view.explanation,
-        view.issuer_name,
-        view.issuer_id,
+        ISSUER.name,
+        ISSUER.stated_id,
+        ISSUER.location,
+        *ISSUER.confirmed_by,
         view.achievement_name,
         view.achievement_description,
         LEARNER,
@@ -326,7 +345,7 @@ def test_verification_page_shows_the_credential(changes: dict[str, object]) -> N
         assert f'<a href="{url}">{text}</a>' in html
     assert f'<img src="{view.qr_svg_url}" alt="QR code linking to this page"' in html
     assert "<script" not in html.lower()
-    assert "notice" not in html
+    assert "verdict-notice" not in html
 
 
 def test_verification_page_differs_by_verdict() -> None:
@@ -344,7 +363,7 @@ def test_verification_page_escapes_user_supplied_text() -> None:
         achievement_name='"><img src=x onerror=alert(2)>',
         learning_outcomes=["<b>bold</b> & more"],
         checks=[CheckView("x", "<i>label</i>", "passed", "reason <u>here</u>")],
-        issuer_id="did:web:<evil>",
+        issuer=replace(ISSUER, stated_id="did:web:<evil>", signer="did:web:<evil>"),
     )
     html = render_verification_page(view)
     assert "<script" not in html.lower()
@@ -359,25 +378,51 @@ def test_verification_page_escapes_user_supplied_text() -> None:
     "issuer_url", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "//evil.example", "ftp://x"]
 )
 def test_verification_page_links_only_to_web_issuer_urls(issuer_url: str) -> None:
-    html = render_verification_page(make_view(issuer_url=issuer_url))
+    html = render_verification_page(make_view(issuer=replace(ISSUER, url=issuer_url)))
     assert f'href="{issuer_url}' not in html
-    assert "javascript:" not in html.split("Website (as stated)")[0]
+    assert "javascript:" not in html
     assert "<script" not in html.lower()
 
 
 def test_verification_page_without_optional_fields() -> None:
     view = make_view(
-        issuer_url=None, credits=None, level=None, valid_until=None, achievement_type=None, learning_outcomes=[]
+        issuer=replace(ISSUER, url=None, location=None),
+        credits=None,
+        level=None,
+        valid_until=None,
+        achievement_type=None,
+        learning_outcomes=[],
     )
     html = render_verification_page(view)
     assert "No expiry date" in html
     assert "Credits" not in html and "Level" not in html and "Learning outcomes" not in html
 
 
-def test_verification_page_shows_the_self_issued_warning() -> None:
-    warning = "This issuer is not on the list of recognised colleges."
-    html = render_verification_page(make_view(self_issued_warning=warning))
-    assert 'class="notice"' in html and warning in html
+def test_notices_are_part_of_the_verdict_banner() -> None:
+    """One message per page: a notice (a test seal) sits inside the banner, not in a box of its own below it."""
+    notice = "This EDC is sealed with a self-issued test certificate."
+    html = render_verification_page(make_view(notices=[notice]))
+    banner = html.split('<section class="verdict', 1)[1].split("</section>", 1)[0]
+    assert 'class="verdict-notice"' in banner and notice in banner
+
+
+def test_an_unconfirmed_issuer_is_quoted_never_stated() -> None:
+    unconfirmed = IssuerView(
+        confirmed=False,
+        claimed_name="Noorderpoort College",
+        stated_id="did:key:z6MkForger",
+        signer="did:key:z6MkForger",
+        signed_with="eddsa-rdfc-2022",
+    )
+    html = render_verification_page(
+        make_view(
+            verdict=Verdict.ISSUER_NOT_CONFIRMED, headline="Signature valid — issuer not confirmed", issuer=unconfirmed
+        )
+    )
+    assert 'class="issuer-name"' not in html and "Confirmed by" not in html
+    assert "<strong>Not confirmed.</strong> The credential names its issuer “Noorderpoort College”" in html
+    assert "<code>did:key:z6MkForger</code>" in html
+    assert unconfirmed.display_name == "“Noorderpoort College” (not confirmed)"
 
 
 def test_not_found_page() -> None:
@@ -405,7 +450,7 @@ def test_every_verdict_has_a_distinct_style_defined_in_the_stylesheet() -> None:
     for style in styles:
         assert style.symbol
         assert f".{style.css_class} {{ background: {style.colour}; }}" in css
-    for outcome in ("passed", "failed", "could_not_check", "not_applicable"):
+    for outcome in ("passed", "failed", "could_not_check", "not_applicable", "not_confirmed"):
         assert f".{outcome_style(outcome).css_class}" in css
 
 
