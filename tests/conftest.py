@@ -1,9 +1,12 @@
-"""Test wiring: a real database (SQLite file, or PostgreSQL from VETCRED_DATABASE_URL), migrated once,
-emptied after each test, and the real FastAPI app behind a TestClient."""
+"""Test wiring: a real database (SQLite file, or PostgreSQL from VETCRED_TEST_DATABASE_URL), migrated once,
+emptied after each test, and the real FastAPI app behind a TestClient.
+
+The tests drop and recreate the ``public`` schema of the PostgreSQL database they are given, so they never read
+the service's own ``VETCRED_DATABASE_URL``, and they refuse a database whose name does not say it is for tests.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +21,7 @@ from app.db.base import Base
 from app.db.migrate import upgrade
 from app.db.session import make_engine
 from app.main import create_app
+from tests.databases import postgres_test_url
 
 ADMIN_TOKEN = "test-admin-token-0123456789abcdefghijklmnop"
 PUBLIC_URL = "https://vetcred.test"
@@ -33,8 +37,8 @@ def _reset_postgres(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("VETCRED_DATABASE_URL")
-    if url and url.startswith("postgres"):
+    url = postgres_test_url()
+    if url:
         _reset_postgres(url)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'vetcred-test.db'}"

@@ -33,3 +33,17 @@ def test_settings_come_from_vetcred_environment(monkeypatch: pytest.MonkeyPatch)
 def test_public_url_must_be_an_http_origin(url: str) -> None:
     with pytest.raises(ValidationError, match="VETCRED_PUBLIC_URL"):
         Settings(public_url=url)
+
+
+def test_the_tests_refuse_a_database_not_named_for_tests(monkeypatch) -> None:
+    """Tests drop the schema of their PostgreSQL database: never the service's own one, never a production one."""
+    from tests.databases import postgres_test_url
+
+    monkeypatch.setenv("VETCRED_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/vetcred")
+    monkeypatch.delenv("VETCRED_TEST_DATABASE_URL", raising=False)
+    assert postgres_test_url() is None  # the service's variable is ignored: SQLite in a temporary folder
+    monkeypatch.setenv("VETCRED_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/vetcred")
+    with pytest.raises(pytest.exit.Exception, match="whose name contains 'test'"):
+        postgres_test_url()
+    monkeypatch.setenv("VETCRED_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/vetcred_test")
+    assert postgres_test_url() == "postgresql://postgres@127.0.0.1:5432/vetcred_test"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,12 +12,13 @@ from sqlalchemy import inspect, text
 from app.db.base import Base
 from app.db.migrate import downgrade, upgrade
 from app.db.session import make_engine
+from tests.databases import postgres_test_url
 
 
 @pytest.fixture
 def fresh_database_url(tmp_path: Path) -> Iterator[str]:
-    url = os.environ.get("VETCRED_DATABASE_URL", "")
-    if not url.startswith("postgres"):
+    url = postgres_test_url()
+    if not url:
         yield f"sqlite:///{tmp_path / 'migrations.db'}"
         return
     name = f"vetcred_migrations_{uuid.uuid4().hex[:8]}"
