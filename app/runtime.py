@@ -44,6 +44,7 @@ class Runtime:
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
+    writer_factory: sessionmaker[Session]
     master_key: MasterKey
     loader: DocumentLoader
     clock: Callable[[], datetime]
@@ -67,6 +68,7 @@ class Runtime:
             settings=settings,
             engine=engine,
             session_factory=make_session_factory(engine),
+            writer_factory=make_session_factory(engine, writes=True),
             master_key=MasterKey.load_or_create(settings.master_key_path),
             loader=default_loader(),
             clock=clock,
@@ -76,9 +78,12 @@ class Runtime:
         )
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session in one transaction: committed when the block ends normally, rolled back otherwise."""
-        with self.session_factory() as session, session.begin():
+    def transaction(self, *, writes: bool = True) -> Iterator[Session]:
+        """A session in one transaction: committed when the block ends normally, rolled back otherwise.
+
+        ``writes=False`` for work that only reads (verification pages), which then never waits for writers."""
+        factory = self.writer_factory if writes else self.session_factory
+        with factory() as session, session.begin():
             yield session
 
     def resolver(self, session: Session) -> CompositeResolver:

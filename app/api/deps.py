@@ -26,8 +26,9 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_session(runtime: RuntimeDep) -> Iterator[Session]:
-    with runtime.transaction() as session:
+def get_session(request: Request, runtime: RuntimeDep) -> Iterator[Session]:
+    """One transaction per request; GET and HEAD requests only read."""
+    with runtime.transaction(writes=request.method not in ("GET", "HEAD")) as session:
         yield session
 
 

@@ -142,7 +142,18 @@ def change_status(
     actor: str,
     publisher: Publisher,
 ) -> bool:
-    """Applies ``action``; returns False when the credential was already in that state (a safe retry)."""
+    """Applies ``action``; returns False when the credential was already in that state (a safe retry).
+
+    Status changes of one credential are serialised: the credential's row is locked and read again before the state
+    machine is consulted, so a revocation racing an unsuspension cannot both succeed and leave "active" behind a
+    set revocation bit (PostgreSQL: SELECT ... FOR UPDATE; SQLite: the write transaction's database lock).
+    """
+    session.scalars(
+        select(Credential)
+        .where(Credential.id == credential.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     if credential.status == "revoked":
         if action == "revoke":
             return False
