@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -15,6 +15,8 @@ from app.errors import AuthenticationError
 from app.issuers.service import authenticate
 from app.runtime import Runtime
 
+F = TypeVar("F", bound=Callable[..., Any])
+_OWN_TRANSACTIONS = "vetcred_own_transactions"
 _bearer = HTTPBearer(auto_error=False, description="An issuer's API key, or the admin token for /issuers")
 
 
@@ -26,9 +28,18 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
+def own_transactions(endpoint: F) -> F:
+    """Marks a route that commits its work in transactions of its own (a cohort: one per row): the request's
+    session then only reads, and holds no write lock while those run."""
+    setattr(endpoint, _OWN_TRANSACTIONS, True)
+    return endpoint
+
+
 def get_session(request: Request, runtime: RuntimeDep) -> Iterator[Session]:
-    """One transaction per request; GET and HEAD requests only read."""
-    with runtime.transaction(writes=request.method not in ("GET", "HEAD")) as session:
+    """One transaction per request; GET and HEAD requests, and routes with their own transactions, only read."""
+    route = request.scope.get("route")
+    own = getattr(getattr(route, "endpoint", None), _OWN_TRANSACTIONS, False)
+    with runtime.transaction(writes=request.method not in ("GET", "HEAD") and not own) as session:
         yield session
 
 

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.achievements.microcredential_input import MicroCredentialSpecInput
 from app.achievements.microcredentials import create_spec, get_spec, list_specs, set_pathway
-from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
+from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep, own_transactions
 from app.api.v1.claims import new_claim_fields
 from app.assessments.cohort import parse_csv, run_cohort
 from app.assessments.inputs import AssessmentInput
@@ -189,6 +189,7 @@ class CohortOut(BaseModel):
         }
     },
 )
+@own_transactions
 async def cohort(
     spec_id: str, request: Request, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep
 ) -> Any:
