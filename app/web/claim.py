@@ -149,22 +149,34 @@ def claim_page(token: str, runtime: RuntimeDep) -> HTMLResponse:
 
 
 def learner_credentials(session: Session, link: ClaimLink) -> list[Credential]:
-    """The credentials issued on this service to the claim link's e-mail address (and their EDC twins)."""
+    """The credentials that the claim link's college issued to the link's e-mail address (and their EDC twins).
+
+    Only that college's: another college can obtain a claim link for any address (without SMTP it gets the link
+    itself), so a claim token must never open what a different college issued.
+    """
+    own = session.get(Credential, link.credential_id)
+    if own is None:
+        return []
     if not link.email:
-        credential = session.get(Credential, link.credential_id)
-        return [credential] if credential else []
+        return [own]
     same_email = select(ClaimLink.credential_id).where(func.lower(ClaimLink.email) == link.email.lower())
     claimed = list(
         session.scalars(
             # IN, not DISTINCT: PostgreSQL cannot compare the JSON columns a DISTINCT over whole rows needs.
-            select(Credential).where(Credential.id.in_(same_email)).order_by(Credential.created_at.desc())
+            select(Credential)
+            .where(Credential.id.in_(same_email), Credential.issuer_id == own.issuer_id)
+            .order_by(Credential.created_at.desc())
         )
     )
     assessments = [c.assessment_id for c in claimed if c.assessment_id]
     twins = (
         list(
             session.scalars(
-                select(Credential).where(Credential.assessment_id.in_(assessments), Credential.format == "edc")
+                select(Credential).where(
+                    Credential.assessment_id.in_(assessments),
+                    Credential.format == "edc",
+                    Credential.issuer_id == own.issuer_id,
+                )
             )
         )
         if assessments
@@ -194,5 +206,10 @@ def learner_page(token: str, session: SessionDep, runtime: RuntimeDep) -> HTMLRe
                 "verify_url": f"{runtime.settings.public_url}/v/{credential.public_token}",
             }
         )
-    html = templates().get_template("learner.html").render(items=items, email=link.email or "you", token=token)
+    college = items[0]["issuer"] if items else "this college"
+    html = (
+        templates()
+        .get_template("learner.html")
+        .render(items=items, email=link.email or "you", token=token, college=college)
+    )
     return HTMLResponse(html, headers=HEADERS)
