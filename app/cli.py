@@ -36,21 +36,25 @@ def main(argv: list[str] | None = None) -> int:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from app.bootstrap import prepare_instance
+    from app.bootstrap import ADMIN_TOKEN_FILE, prepare_instance
     from app.main import create_app
 
     if "public_url" not in settings.model_fields_set:
         # No VETCRED_PUBLIC_URL: links and did:web ids point at where this server listens.
         host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
         settings = settings.model_copy(update={"public_url": f"http://{host}:{args.port}"})
+    supplied = settings.admin_token is not None
     settings, created = prepare_instance(settings)
     url = f"http://{args.host}:{args.port}"
     print(
         f"vetcred {settings.environment} on {url} (public URL {settings.public_url}; database {settings.database_url})"
     )
     print(f"API docs: {url}/docs")
-    if created or settings.environment == "development":
-        print(f"Admin token: {settings.admin_token}")
+    token_file = settings.keys_dir / ADMIN_TOKEN_FILE
+    if created:  # printed once, when this service made it; a token the operator supplied is never printed
+        print(f"Admin token: {settings.admin_token}\n  (new; kept in {token_file}, and not printed again)")
+    elif not supplied:
+        print(f"The admin token is in {token_file}")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
     return 0
 

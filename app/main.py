@@ -27,6 +27,7 @@ from app.api.v1 import (
 )
 from app.config import Settings
 from app.errors import ConfigurationError
+from app.logs import install_redaction
 from app.outbound import OutboundClient
 from app.runtime import Runtime, utc_now
 from app.web import catalogue as catalogue_page
@@ -47,6 +48,7 @@ def create_app(
     if not settings.admin_token:
         raise ConfigurationError("create_app needs an admin token (vetcred serve generates one on first start)")
     runtime = Runtime.start(settings, clock=clock, outbound=outbound)
+    install_redaction()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

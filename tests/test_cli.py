@@ -137,6 +137,36 @@ def test_serve_starts_from_nothing_and_resolves_its_did_web(tmp_path: Path) -> N
         did = created.json()["did"]
         assert did == f"did:web:127.0.0.1%3A{port}:issuers:{created.json()['id']}"
         assert httpx.get(f"{base}/issuers/{created.json()['id']}/did.json").json()["id"] == did
+        # Secrets in URLs never reach the access log.
+        assert httpx.get(f"{base}/claim/learner-claim-token-123").status_code == 404
+        assert httpx.get(f"{base}/oid4vci/offers/offer-reference-456").status_code == 404
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        output, _ = process.communicate(timeout=10)
+    assert "/claim/<redacted>" in output and "/oid4vci/offers/<redacted>" in output
+    assert "learner-claim-token-123" not in output and "offer-reference-456" not in output
+
+
+def test_serve_never_prints_a_token_it_did_not_make(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VETCRED_")}
+    env["VETCRED_ADMIN_TOKEN"] = supplied = "operator-supplied-token-0123456789abcdef"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=10)
+    assert "API docs" in output and supplied not in output and "Admin token" not in output

@@ -158,6 +158,9 @@ class WalletOffer(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     claim_link_id: Mapped[str] = mapped_column(ForeignKey("claim_links.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The offer URI carries this reference, never the code: the code is kept encrypted to be served to its holder.
+    reference_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    code_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     tx_code_required: Mapped[bool] = mapped_column(default=False)
     code_expires_at: Mapped[datetime] = mapped_column(index=True)
     code_used_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import ClaimLink, Credential, WalletNonce, WalletOffer
 from app.errors import NotFound, VetcredError
+from app.proofs.keys import MasterKey
 from app.wallet.claims import (
     MAX_TX_CODE_FAILURES,
     TX_CODE_LENGTH,
@@ -44,10 +45,12 @@ class ProtocolError(VetcredError):
 
 @dataclass(frozen=True)
 class NewOffer:
-    """An offer and its pre-authorized code in clear (shown once, on the claim page)."""
+    """An offer, its pre-authorized code in clear (in the by-value link on the claim page) and the reference its
+    offer URI carries."""
 
     offer: WalletOffer
     code: str
+    reference: str
     document: dict[str, Any]
 
 
@@ -57,9 +60,14 @@ class AccessToken:
     expires_in: int
 
 
-def offer_uri(public_url: str, code: str) -> str:
-    """Where a wallet fetches the offer (``credential_offer_uri``); the unguessable part is the code itself."""
-    return f"{public_url}/oid4vci/offers/{code}"
+def offer_uri(public_url: str, reference: str) -> str:
+    """Where a wallet fetches the offer (``credential_offer_uri``): an unguessable reference, not the code itself,
+    so that a logged or leaked URL is not a redeemable code (access logs also redact it)."""
+    return f"{public_url}/oid4vci/offers/{reference}"
+
+
+def _code_aad(offer_id: str) -> bytes:
+    return f"vetcred:offer-code:{offer_id}".encode()
 
 
 def offer_link_by_reference(uri: str) -> str:
@@ -85,30 +93,36 @@ def offer_document(public_url: str, code: str, *, tx_code_required: bool) -> dic
     }
 
 
-def create_offer(session: Session, link: ClaimLink, *, public_url: str, now: datetime, ttl: timedelta) -> NewOffer:
+def create_offer(
+    session: Session, link: ClaimLink, *, public_url: str, now: datetime, ttl: timedelta, master_key: MasterKey
+) -> NewOffer:
     """A fresh offer for an open claim link; its pre-authorized code lives ``ttl`` and is single-use."""
     session.execute(delete(WalletOffer).where(WalletOffer.code_expires_at < now - PURGE_AFTER))
-    code = new_secret()
+    code, reference = new_secret(), new_secret()
     tx_code_required = link.tx_code_hash is not None
+    offer_id = str(uuid.uuid4())
     offer = WalletOffer(
-        id=str(uuid.uuid4()),
+        id=offer_id,
         claim_link_id=link.id,
         code_hash=hash_secret(code),
+        reference_hash=hash_secret(reference),
+        code_encrypted=master_key.encrypt(code.encode(), aad=_code_aad(offer_id)),
         tx_code_required=tx_code_required,
         code_expires_at=now + ttl,
         created_at=now,
     )
     session.add(offer)
     session.flush()
-    return NewOffer(offer, code, offer_document(public_url, code, tx_code_required=tx_code_required))
+    return NewOffer(offer, code, reference, offer_document(public_url, code, tx_code_required=tx_code_required))
 
 
-def open_offer(session: Session, code: str, now: datetime) -> WalletOffer:
-    """The offer of an unused, unexpired pre-authorized code (what ``GET credential_offer_uri`` serves)."""
-    offer = session.scalar(select(WalletOffer).where(WalletOffer.code_hash == hash_secret(code)))
-    if offer is None or offer.code_used_at is not None or now >= offer.code_expires_at:
+def open_offer(session: Session, reference: str, now: datetime, master_key: MasterKey) -> tuple[WalletOffer, str]:
+    """The offer behind an offer URI's reference and its pre-authorized code, while the code is unused and unexpired
+    (what ``GET credential_offer_uri`` serves)."""
+    offer = session.scalar(select(WalletOffer).where(WalletOffer.reference_hash == hash_secret(reference)))
+    if offer is None or offer.code_encrypted is None or offer.code_used_at is not None or now >= offer.code_expires_at:
         raise NotFound("no open credential offer at this address: reload the claim page for a new one")
-    return offer
+    return offer, master_key.decrypt(offer.code_encrypted, aad=_code_aad(offer.id)).decode()
 
 
 def _usable_link(session: Session, link_id: str, now: datetime) -> ClaimLink:

@@ -77,8 +77,10 @@ def linkedin_add_url(*, name: str, organization: str, issued: datetime | None, c
 def _offer(session: Session, runtime: Runtime, link: ClaimLink) -> WalletOfferView:
     settings = runtime.settings
     ttl = timedelta(seconds=settings.oid4vci_code_ttl_seconds)
-    new = create_offer(session, link, public_url=settings.public_url, now=runtime.clock(), ttl=ttl)
-    by_reference = offer_link_by_reference(offer_uri(settings.public_url, new.code))
+    new = create_offer(
+        session, link, public_url=settings.public_url, now=runtime.clock(), ttl=ttl, master_key=runtime.master_key
+    )
+    by_reference = offer_link_by_reference(offer_uri(settings.public_url, new.reference))
     png = base64.b64encode(qr_png(by_reference, box_size=6)).decode("ascii")
     return WalletOfferView(
         link=by_reference,

@@ -73,14 +73,15 @@ def authorization_server(runtime: RuntimeDep) -> JSONResponse:
 
 
 @router.get(
-    "/oid4vci/offers/{code}",
+    "/oid4vci/offers/{reference}",
     summary="A credential offer by reference (credential_offer_uri)",
-    description="Served while its pre-authorized code is unused and unexpired; the claim page makes offers.",
+    description="Served while its pre-authorized code is unused and unexpired; the claim page makes offers. The "
+    "path carries a reference of its own, not the pre-authorized code.",
 )
-def credential_offer(code: str, runtime: RuntimeDep) -> JSONResponse:
-    with runtime.transaction() as session:
-        tx_code_required = open_offer(session, code, runtime.clock()).tx_code_required
-    document = offer_document(runtime.settings.public_url, code, tx_code_required=tx_code_required)
+def credential_offer(reference: str, runtime: RuntimeDep) -> JSONResponse:
+    with runtime.transaction(writes=False) as session:
+        offer, code = open_offer(session, reference, runtime.clock(), runtime.master_key)
+    document = offer_document(runtime.settings.public_url, code, tx_code_required=offer.tx_code_required)
     return JSONResponse(document, headers=NO_STORE)
 
 
