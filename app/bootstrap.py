@@ -8,7 +8,8 @@ from pathlib import Path
 
 from app.config import Settings
 from app.db.migrate import upgrade
-from app.proofs.keys import MasterKey
+from app.db.session import make_engine, make_session_factory
+from app.issuers.master_key import open_master_key
 
 ADMIN_TOKEN_FILE = "admin.token"
 
@@ -21,7 +22,12 @@ def prepare_instance(settings: Settings) -> tuple[Settings, bool]:
     """
     settings.check_admin_token()
     upgrade(settings.database_url)
-    MasterKey.load_or_create(settings.master_key_path)
+    engine = make_engine(settings.database_url)
+    try:  # the master key is found (or, for a new database, made) and checked before anything is served
+        with make_session_factory(engine)() as session:
+            open_master_key(settings, session)
+    finally:
+        engine.dispose()
     if settings.admin_token:
         return settings, False
     token_file = settings.keys_dir / ADMIN_TOKEN_FILE

@@ -23,10 +23,20 @@ def main(argv: list[str] | None = None) -> int:
     verify.add_argument("file", type=Path)
     demo = commands.add_parser("demo", help="create a demo college, achievement and learner; write DIR/ob3.json")
     demo.add_argument("--out", type=Path, required=True)
+    keys = commands.add_parser("keys", help="manage the master key").add_subparsers(dest="keys_command", required=True)
+    rotate = keys.add_parser("rotate-master", help="re-encrypt every private key under a new master key")
+    rotate.add_argument(
+        "--new-key-file",
+        type=Path,
+        help="the new master key, made by your secret store (32 raw bytes, 64 hex digits or base64); without it a "
+        "new key is generated and written where the current key file is",
+    )
     args = parser.parse_args(argv)
     try:
         settings = Settings()
-        handler = {"serve": _serve, "migrate": _migrate, "verify": _verify, "demo": _demo}[args.command]
+        handler = {"serve": _serve, "migrate": _migrate, "verify": _verify, "demo": _demo, "keys": _rotate_master}[
+            args.command
+        ]
         return handler(settings, args)
     except VetcredError as error:
         print(f"vetcred: {error.detail}", file=sys.stderr)
@@ -107,6 +117,56 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
         runtime.close()
     print(json.dumps(report.to_dict(), indent=2))
     return 0 if report.verified else 1
+
+
+def _rotate_master(settings: Settings, args: argparse.Namespace) -> int:
+    """Re-encrypts every private key under a new master key in one transaction, then puts the new key in place.
+
+    A generated key is first written beside the current one (``master.key.new``); the database is re-encrypted and
+    committed; then the files are swapped, keeping the old key as ``master.key.previous``. Should the process stop
+    between the commit and the swap, the next start says to move ``master.key.new`` into place.
+    """
+    from app.db.session import make_engine, make_session_factory
+    from app.issuers.master_key import PENDING_SUFFIX, open_master_key, rotate
+    from app.proofs.keys import MasterKey
+
+    current_file = None if settings.master_key is not None else settings.master_key_path
+    if args.new_key_file is not None:
+        new = MasterKey.read(args.new_key_file)
+    elif current_file is None:
+        print(
+            "vetcred: the master key comes from VETCRED_MASTER_KEY: give the new one with --new-key-file",
+            file=sys.stderr,
+        )
+        return 2
+    else:
+        new = MasterKey.generate()
+    pending = None
+    if current_file is not None:
+        pending = current_file.with_name(current_file.name + PENDING_SUFFIX)
+        pending.unlink(missing_ok=True)
+        new.write(pending)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine, writes=True)() as session, session.begin():
+            old = open_master_key(settings, session)
+            done = rotate(session, old, new)
+    finally:
+        engine.dispose()
+    print(
+        f"re-encrypted {done.issuer_keys} signing keys, {done.seal_keys} seal keys and {done.offer_codes} offer codes"
+    )
+    if current_file is not None and pending is not None:
+        previous = current_file.with_name(current_file.name + ".previous")
+        current_file.replace(previous)
+        pending.replace(current_file)
+        print(
+            f"the new master key is in {current_file}; the old one is kept as {previous}: delete it once your "
+            "backups hold the new key"
+        )
+    else:
+        print(f"now give the service the new key from {args.new_key_file} (VETCRED_MASTER_KEY or _FILE)")
+    return 0
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:

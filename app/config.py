@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     admin_token: str | None = None
     keys_dir: Path = Path("keys")
+    # The master key that encrypts every private key (docs/keys.md): keys/master.key by default; for secret stores,
+    # VETCRED_MASTER_KEY (64 hex digits or base64 of 32 bytes) or VETCRED_MASTER_KEY_FILE (a path).
+    master_key: SecretStr | None = None
+    master_key_file: Path | None = None
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     # Verifying other issuers' credentials may need their status lists and did:web documents from the network.
     fetch_remote: bool = False
@@ -72,7 +76,8 @@ class Settings(BaseSettings):
 
     @property
     def master_key_path(self) -> Path:
-        return self.keys_dir / "master.key"
+        """The master key's file (unused when VETCRED_MASTER_KEY gives the key itself)."""
+        return self.master_key_file or self.keys_dir / "master.key"
 
     @property
     def smtp_configured(self) -> bool:

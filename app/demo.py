@@ -155,7 +155,11 @@ def run_demo(settings: Settings, out_dir: Path) -> Path:
     try:
         with runtime.transaction() as session:
             registered = register_issuer(
-                session, sample_issuer(), public_url=settings.public_url, master_key=runtime.master_key
+                session,
+                sample_issuer(),
+                public_url=settings.public_url,
+                master_key=runtime.master_key,
+                now=runtime.clock(),
             )
             issuer = registered.issuer
             achievement = create_achievement(session, issuer, sample_achievement(), public_url=settings.public_url)

@@ -18,6 +18,7 @@ from app.credentials.microcredential_issuance import IssuanceContext
 from app.db.models import Credential
 from app.db.session import make_engine, make_session_factory
 from app.errors import ConfigurationError, FetchError, NotFound
+from app.issuers.master_key import open_master_key
 from app.issuers.seals import college_by_seal_certificate
 from app.issuers.service import college_entry, resolve_local_key
 from app.outbound import OutboundClient
@@ -64,12 +65,19 @@ class Runtime:
         outbound = outbound or OutboundClient()
         registries = load_registries(settings, outbound, clock())
         engine = make_engine(settings.database_url)
+        session_factory = make_session_factory(engine)
+        try:
+            with session_factory() as session:
+                master_key = open_master_key(settings, session)
+        except Exception:
+            engine.dispose()
+            raise
         return cls(
             settings=settings,
             engine=engine,
-            session_factory=make_session_factory(engine),
+            session_factory=session_factory,
             writer_factory=make_session_factory(engine, writes=True),
-            master_key=MasterKey.load_or_create(settings.master_key_path),
+            master_key=master_key,
             loader=default_loader(),
             clock=clock,
             outbound=outbound,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Issuer
 from app.errors import AuthenticationError
-from app.issuers.service import authenticate
+from app.issuers.api_keys import authenticate
 from app.runtime import Runtime
 
 F = TypeVar("F", bound=Callable[..., Any])

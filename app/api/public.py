@@ -18,8 +18,10 @@ router = APIRouter(tags=["public"])
 @router.get("/issuers/{issuer_id}/did.json", summary="DID document of an issuer (did:web resolution)")
 def issuer_did_document(issuer_id: str, session: SessionDep) -> JSONResponse:
     issuer = get_issuer(session, issuer_id)
-    keys = issuer.keys
-    document = did_document(issuer.did, keys[-1].key_id, keys[-1].public_key_multibase)
+    current, *earlier = reversed(issuer.keys)
+    document = did_document(
+        issuer.did, current.key_id, current.public_key_multibase, *((k.key_id, k.public_key_multibase) for k in earlier)
+    )
     return JSONResponse(document, media_type="application/did+json", headers={"Cache-Control": "public, max-age=300"})
 
 

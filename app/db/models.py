@@ -24,12 +24,27 @@ class Issuer(Base):
     did: Mapped[str] = mapped_column(String(255), unique=True)
     name: Mapped[str] = mapped_column(String(255))
     profile: Mapped[dict[str, Any]]
-    api_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # Opt-in: credentials then carry a suspension entry too, as an array the strict OB 3.0 schema rejects.
     allow_suspension: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A deactivated college can no longer use the API; what it issued before stays verifiable.
+    deactivated_at: Mapped[datetime | None] = mapped_column(default=None)
 
     keys: Mapped[list[IssuerKey]] = relationship(back_populates="issuer", order_by="IssuerKey.id")
+
+
+class ApiKey(Base):
+    """One API key of a college, stored only as its SHA-256; several may be live at once, so keys can be rotated
+    without downtime and each revoked on its own."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class IssuerKey(Base):

@@ -23,7 +23,7 @@ SELF_ISSUED_WARNING = (
 )
 
 
-def _aad(issuer_id: str) -> bytes:
+def seal_aad(issuer_id: str) -> bytes:
     return f"vetcred:seal-key:{issuer_id}".encode()
 
 
@@ -34,7 +34,7 @@ def store_seal(
     if row is None:
         row = SealMaterial(issuer_id=issuer.id)
         session.add(row)
-    row.encrypted_private_key = master_key.encrypt(material.private_key_der(), aad=_aad(issuer.id))
+    row.encrypted_private_key = master_key.encrypt(material.private_key_der(), aad=seal_aad(issuer.id))
     row.chain = [base64.b64encode(cert.public_bytes(Encoding.DER)).decode() for cert in material.chain]
     row.subject = material.chain[0].subject.rfc4514_string()
     row.self_issued = self_issued
@@ -78,5 +78,5 @@ def _material(issuer_id: str, encrypted_key: bytes, chain: tuple[str, ...], mast
 
     Keyed by the encrypted bytes, so a new upload is a new entry; the decrypted key stays in this process only.
     """
-    key_der = master_key.decrypt(encrypted_key, aad=_aad(issuer_id))
+    key_der = master_key.decrypt(encrypted_key, aad=seal_aad(issuer_id))
     return Material.from_parts(key_der, [base64.b64decode(cert) for cert in chain])

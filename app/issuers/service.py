@@ -1,27 +1,25 @@
-"""Register colleges, keep their keys encrypted, authenticate their API keys and resolve their did:web keys."""
+"""Register and manage colleges, keep their signing keys encrypted (and rotate them), resolve their did:web keys."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Issuer, IssuerKey
-from app.errors import AuthenticationError, NotFound
+from app.errors import NotFound
+from app.issuers.api_keys import new_api_key
 from app.issuers.inputs import IssuerInput
 from app.proofs.dids import ResolvedKey, did_web
 from app.proofs.keys import MasterKey, generate_signing_key, public_key_bytes
 from app.proofs.multikey import decode_public_key, encode_public_key
 from app.proofs.signer import Ed25519Signer
 from app.trust.registries import RegistryEntry
-
-API_KEY_PREFIX = "vck_"
 
 
 @dataclass(frozen=True)
@@ -32,31 +30,51 @@ class RegisteredIssuer:
     api_key: str
 
 
-def hash_api_key(api_key: str) -> str:
-    return hashlib.sha256(api_key.encode()).hexdigest()
-
-
-def _key_aad(issuer_id: str, key_id: str) -> bytes:
+def key_aad(issuer_id: str, key_id: str) -> bytes:
     """Binds an encrypted private key to its row, so a ciphertext copied onto another issuer will not decrypt."""
     return f"vetcred:issuer-key:{issuer_id}:{key_id}".encode()
 
 
-def register_issuer(session: Session, data: IssuerInput, *, public_url: str, master_key: MasterKey) -> RegisteredIssuer:
+def register_issuer(
+    session: Session, data: IssuerInput, *, public_url: str, master_key: MasterKey, now: datetime
+) -> RegisteredIssuer:
     issuer_id = str(uuid.uuid4())
     did = did_web(public_url, issuer_id)
-    api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
     issuer = Issuer(
         id=issuer_id,
         did=did,
         name=data.name,
         profile=data.to_profile(did),
-        api_key_hash=hash_api_key(api_key),
         allow_suspension=data.allowSuspension,
+        created_at=now,
     )
     session.add(issuer)
     session.add(_new_key(issuer_id, master_key))
     session.flush()
-    return RegisteredIssuer(issuer=issuer, api_key=api_key)
+    api_key = new_api_key(session, issuer_id, label="first key", now=now)
+    return RegisteredIssuer(issuer=issuer, api_key=api_key.secret)
+
+
+def rotate_signing_key(session: Session, issuer: Issuer, master_key: MasterKey) -> IssuerKey:
+    """A new Ed25519 key for what the college signs from now on. The DID document keeps every earlier key as a
+    verification method, so what was signed with them still verifies."""
+    key = _new_key(issuer.id, master_key)
+    issuer.keys.append(key)
+    session.flush()
+    return key
+
+
+def update_profile(issuer: Issuer, data: IssuerInput) -> None:
+    """A new public profile for credentials issued from now on (issued ones keep the profile they were signed with)."""
+    issuer.name = data.name
+    issuer.profile = data.to_profile(issuer.did)
+    issuer.allow_suspension = data.allowSuspension
+
+
+def list_issuers(session: Session, *, limit: int, offset: int) -> tuple[list[Issuer], int]:
+    total = session.scalar(select(func.count()).select_from(Issuer)) or 0
+    rows = session.scalars(select(Issuer).order_by(Issuer.created_at, Issuer.id).limit(limit).offset(offset))
+    return list(rows), total
 
 
 def _new_key(issuer_id: str, master_key: MasterKey) -> IssuerKey:
@@ -67,18 +85,8 @@ def _new_key(issuer_id: str, master_key: MasterKey) -> IssuerKey:
         issuer_id=issuer_id,
         key_id=public_multibase,
         public_key_multibase=public_multibase,
-        encrypted_private_key=master_key.encrypt(raw_private, aad=_key_aad(issuer_id, public_multibase)),
+        encrypted_private_key=master_key.encrypt(raw_private, aad=key_aad(issuer_id, public_multibase)),
     )
-
-
-def authenticate(session: Session, api_key: str) -> Issuer:
-    """The issuer that owns ``api_key``; the key is looked up by its SHA-256, never stored in clear."""
-    if not api_key.startswith(API_KEY_PREFIX):
-        raise AuthenticationError("invalid API key")
-    issuer = session.scalar(select(Issuer).where(Issuer.api_key_hash == hash_api_key(api_key)))
-    if issuer is None:
-        raise AuthenticationError("invalid API key")
-    return issuer
 
 
 def get_issuer(session: Session, issuer_id: str) -> Issuer:
@@ -99,7 +107,7 @@ def verification_method(issuer: Issuer, key: IssuerKey) -> str:
 def signer_for(issuer: Issuer, master_key: MasterKey) -> Ed25519Signer:
     """Decrypts the issuer's current private key into a signer; the key never leaves this process."""
     key = current_key(issuer)
-    raw = master_key.decrypt(key.encrypted_private_key, aad=_key_aad(issuer.id, key.key_id))
+    raw = master_key.decrypt(key.encrypted_private_key, aad=key_aad(issuer.id, key.key_id))
     return Ed25519Signer(Ed25519PrivateKey.from_private_bytes(raw), verification_method(issuer, key))
 
 

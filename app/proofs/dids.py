@@ -74,17 +74,20 @@ def did_web_document_url(did: str) -> str:
     return f"https://{authority}/{'/'.join(segments) if segments else '.well-known'}/did.json"
 
 
-def did_document(did: str, key_id: str, public_multibase: str) -> dict[str, Any]:
-    """A DID document with one Ed25519 ``Multikey``, usable for authentication and assertions."""
-    method_id = f"{did}#{key_id}"
+def did_document(did: str, key_id: str, public_multibase: str, *earlier: tuple[str, str]) -> dict[str, Any]:
+    """A DID document with Ed25519 ``Multikey`` verification methods for authentication and assertions: the
+    current key, then ``earlier`` ones as ``(key_id, public_multibase)``, kept so that what they signed verifies."""
+    methods = [
+        {"id": f"{did}#{kid}", "type": "Multikey", "controller": did, "publicKeyMultibase": multibase}
+        for kid, multibase in ((key_id, public_multibase), *earlier)
+    ]
+    ids = [method["id"] for method in methods]
     return {
         "@context": list(DID_CONTEXT),
         "id": did,
-        "verificationMethod": [
-            {"id": method_id, "type": "Multikey", "controller": did, "publicKeyMultibase": public_multibase}
-        ],
-        "authentication": [method_id],
-        "assertionMethod": [method_id],
+        "verificationMethod": methods,
+        "authentication": list(ids),
+        "assertionMethod": list(ids),
     }
 
 

@@ -66,7 +66,7 @@ def offer_uri(public_url: str, reference: str) -> str:
     return f"{public_url}/oid4vci/offers/{reference}"
 
 
-def _code_aad(offer_id: str) -> bytes:
+def offer_code_aad(offer_id: str) -> bytes:
     return f"vetcred:offer-code:{offer_id}".encode()
 
 
@@ -106,7 +106,7 @@ def create_offer(
         claim_link_id=link.id,
         code_hash=hash_secret(code),
         reference_hash=hash_secret(reference),
-        code_encrypted=master_key.encrypt(code.encode(), aad=_code_aad(offer_id)),
+        code_encrypted=master_key.encrypt(code.encode(), aad=offer_code_aad(offer_id)),
         tx_code_required=tx_code_required,
         code_expires_at=now + ttl,
         created_at=now,
@@ -122,7 +122,7 @@ def open_offer(session: Session, reference: str, now: datetime, master_key: Mast
     offer = session.scalar(select(WalletOffer).where(WalletOffer.reference_hash == hash_secret(reference)))
     if offer is None or offer.code_encrypted is None or offer.code_used_at is not None or now >= offer.code_expires_at:
         raise NotFound("no open credential offer at this address: reload the claim page for a new one")
-    return offer, master_key.decrypt(offer.code_encrypted, aad=_code_aad(offer.id)).decode()
+    return offer, master_key.decrypt(offer.code_encrypted, aad=offer_code_aad(offer.id)).decode()
 
 
 def _usable_link(session: Session, link_id: str, now: datetime) -> ClaimLink:

@@ -1,17 +1,28 @@
-"""``/api/v1/issuers``: the admin registers colleges; a college reads its own profile."""
+"""``/api/v1/issuers``: the admin registers and manages colleges; a college reads its profile, rotates its signing
+key and manages its API keys."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, status
-from pydantic import BaseModel
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import AdminDep, CurrentIssuer, RuntimeDep, SessionDep
-from app.db.models import Issuer
+from app.db.models import ApiKey, Issuer
+from app.fields import ShortText
+from app.issuers.api_keys import api_keys, new_api_key, revoke_api_key
 from app.issuers.inputs import IssuerInput
-from app.issuers.service import current_key, register_issuer, verification_method
+from app.issuers.service import (
+    current_key,
+    get_issuer,
+    list_issuers,
+    register_issuer,
+    rotate_signing_key,
+    update_profile,
+    verification_method,
+)
 
 router = APIRouter(prefix="/api/v1/issuers", tags=["issuers"])
 
@@ -19,15 +30,41 @@ router = APIRouter(prefix="/api/v1/issuers", tags=["issuers"])
 class IssuerOut(BaseModel):
     id: str
     did: str
-    verificationMethod: str
+    verificationMethod: str = Field(description="The key the college signs with now")
+    verificationMethods: list[str] = Field(description="Every key in its DID document, the current one first")
     didDocumentUrl: str
     profile: dict[str, Any]
     allowSuspension: bool
     createdAt: datetime
+    deactivatedAt: datetime | None
 
 
 class RegisteredIssuerOut(IssuerOut):
     apiKey: str
+
+
+class IssuerPage(BaseModel):
+    items: list[IssuerOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class ApiKeyOut(BaseModel):
+    id: str
+    label: str
+    createdAt: datetime
+    revokedAt: datetime | None
+
+
+class NewApiKeyOut(ApiKeyOut):
+    apiKey: str = Field(description="The key itself: shown only in this response, stored only as a hash")
+
+
+class NewApiKeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: ShortText | None = Field(default=None, description='What the key is for, e.g. "student records system"')
 
 
 def issuer_out(issuer: Issuer, public_url: str) -> dict[str, Any]:
@@ -35,11 +72,17 @@ def issuer_out(issuer: Issuer, public_url: str) -> dict[str, Any]:
         "id": issuer.id,
         "did": issuer.did,
         "verificationMethod": verification_method(issuer, current_key(issuer)),
+        "verificationMethods": [verification_method(issuer, key) for key in reversed(issuer.keys)],
         "didDocumentUrl": f"{public_url}/issuers/{issuer.id}/did.json",
         "profile": issuer.profile,
         "allowSuspension": issuer.allow_suspension,
         "createdAt": issuer.created_at,
+        "deactivatedAt": issuer.deactivated_at,
     }
+
+
+def _api_key_out(row: ApiKey) -> dict[str, Any]:
+    return {"id": row.id, "label": row.label, "createdAt": row.created_at, "revokedAt": row.revoked_at}
 
 
 @router.post(
@@ -50,10 +93,124 @@ def issuer_out(issuer: Issuer, public_url: str) -> dict[str, Any]:
 )
 def create_issuer(body: IssuerInput, _admin: AdminDep, session: SessionDep, runtime: RuntimeDep) -> dict[str, Any]:
     public_url = runtime.settings.public_url
-    registered = register_issuer(session, body, public_url=public_url, master_key=runtime.master_key)
+    registered = register_issuer(
+        session, body, public_url=public_url, master_key=runtime.master_key, now=runtime.clock()
+    )
     return issuer_out(registered.issuer, public_url) | {"apiKey": registered.api_key}
+
+
+@router.get("", response_model=IssuerPage, summary="Every college of this service (admin token)")
+def read_issuers(
+    _admin: AdminDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
+) -> dict[str, Any]:
+    rows, total = list_issuers(session, limit=limit, offset=offset)
+    items = [issuer_out(issuer, runtime.settings.public_url) for issuer in rows]
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 @router.get("/me", response_model=IssuerOut, summary="The college that owns the API key")
 def read_me(issuer: CurrentIssuer, runtime: RuntimeDep) -> dict[str, Any]:
     return issuer_out(issuer, runtime.settings.public_url)
+
+
+@router.post(
+    "/me/keys/rotate",
+    response_model=IssuerOut,
+    summary="Rotate the college's signing key",
+    description="A new Ed25519 key signs everything the college issues from now on (credentials and status lists). "
+    "The DID document keeps the earlier keys, so credentials signed with them still verify.",
+)
+def rotate_key(issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep) -> dict[str, Any]:
+    rotate_signing_key(session, issuer, runtime.master_key)
+    return issuer_out(issuer, runtime.settings.public_url)
+
+
+@router.get(
+    "/me/api-keys", response_model=list[ApiKeyOut], summary="The college's API keys (never the keys themselves)"
+)
+def read_api_keys(issuer: CurrentIssuer, session: SessionDep) -> list[dict[str, Any]]:
+    return [_api_key_out(row) for row in api_keys(session, issuer)]
+
+
+@router.post(
+    "/me/api-keys",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NewApiKeyOut,
+    summary="Make another API key (to rotate: make a new one, switch to it, revoke the old one)",
+)
+def create_api_key(
+    issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep, body: NewApiKeyIn | None = None
+) -> dict[str, Any]:
+    made = new_api_key(session, issuer.id, label=(body.label if body else None) or "", now=runtime.clock())
+    return _api_key_out(made.row) | {"apiKey": made.secret}
+
+
+@router.delete(
+    "/me/api-keys/{key_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Revoke one of the college's API keys (not its last live one: 409)",
+)
+def delete_api_key(key_id: str, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep) -> Response:
+    revoke_api_key(session, issuer, key_id, now=runtime.clock())
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{issuer_id}", response_model=IssuerOut, summary="One college (admin token)")
+def read_issuer(issuer_id: str, _admin: AdminDep, session: SessionDep, runtime: RuntimeDep) -> dict[str, Any]:
+    return issuer_out(get_issuer(session, issuer_id), runtime.settings.public_url)
+
+
+@router.put(
+    "/{issuer_id}",
+    response_model=IssuerOut,
+    summary="Replace a college's public profile (admin token)",
+    description="Credentials issued from now on carry the new profile; issued ones keep the one they were signed "
+    "with. The DID and the keys do not change.",
+)
+def replace_issuer(
+    issuer_id: str, body: IssuerInput, _admin: AdminDep, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    issuer = get_issuer(session, issuer_id)
+    update_profile(issuer, body)
+    session.flush()
+    return issuer_out(issuer, runtime.settings.public_url)
+
+
+@router.post(
+    "/{issuer_id}/deactivate",
+    response_model=IssuerOut,
+    summary="Deactivate a college (admin token): its API keys stop working; what it issued stays verifiable",
+)
+def deactivate(issuer_id: str, _admin: AdminDep, session: SessionDep, runtime: RuntimeDep) -> dict[str, Any]:
+    issuer = get_issuer(session, issuer_id)
+    issuer.deactivated_at = issuer.deactivated_at or runtime.clock()
+    session.flush()
+    return issuer_out(issuer, runtime.settings.public_url)
+
+
+@router.post("/{issuer_id}/reactivate", response_model=IssuerOut, summary="Reactivate a college (admin token)")
+def reactivate(issuer_id: str, _admin: AdminDep, session: SessionDep, runtime: RuntimeDep) -> dict[str, Any]:
+    issuer = get_issuer(session, issuer_id)
+    issuer.deactivated_at = None
+    session.flush()
+    return issuer_out(issuer, runtime.settings.public_url)
+
+
+@router.post(
+    "/{issuer_id}/api-keys",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NewApiKeyOut,
+    summary="Make an API key for a college that lost its keys (admin token)",
+)
+def admin_create_api_key(
+    issuer_id: str, _admin: AdminDep, session: SessionDep, runtime: RuntimeDep, body: NewApiKeyIn | None = None
+) -> dict[str, Any]:
+    issuer = get_issuer(session, issuer_id)
+    made = new_api_key(
+        session, issuer.id, label=(body.label if body else None) or "made by the operator", now=runtime.clock()
+    )
+    return _api_key_out(made.row) | {"apiKey": made.secret}
