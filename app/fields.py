@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from functools import cache
+from typing import Annotated, Any, get_args
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationInfo, field_validator
 
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
@@ -37,3 +38,48 @@ def _image_ref(value: str) -> str:
 AbsoluteUri = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_absolute_uri)]
 HttpUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_http_url)]
 ImageRef = Annotated[str, StringConstraints(max_length=200_000), AfterValidator(_image_ref)]
+
+
+def _holds_nul(value: Any) -> bool:
+    """A NUL in a string, or in the strings of a list or map (one level: nested models check their own fields)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(isinstance(item, str) and "\x00" in item for item in value)
+    if isinstance(value, dict):
+        return any(isinstance(item, str) and "\x00" in item for pair in value.items() for item in pair)
+    return False
+
+
+class StrictInput(BaseModel):
+    """Base of every request model: unknown fields are refused, and so is a NUL character in any text.
+
+    PostgreSQL cannot store U+0000 in text, and no name, URL or description needs it: it is refused here, naming the
+    field, rather than failing in the database.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_nul(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name not in _fields_of_models(cls) and _holds_nul(value):
+            raise ValueError("must not contain a NUL character (U+0000)")
+        return value
+
+
+@cache
+def _fields_of_models(model: type[BaseModel]) -> frozenset[str]:
+    """The fields whose values are (lists of) nested models: those check their own fields, naming them exactly."""
+    return frozenset(
+        name
+        for name, info in model.model_fields.items()
+        if any(isinstance(t, type) and issubclass(t, BaseModel) for t in _types_in(info.annotation))
+    )
+
+
+def _types_in(annotation: Any) -> list[Any]:
+    found = [annotation]
+    for argument in get_args(annotation):
+        found.extend(_types_in(argument))
+    return found

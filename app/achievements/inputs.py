@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
-from app.fields import AbsoluteUri, ImageRef, LongText, ShortText
+from app.fields import AbsoluteUri, ImageRef, LongText, ShortText, StrictInput
 
 # OB 3.0 enumerations (common_credentials.lines); "ext:" names extend them as the spec allows.
 _EXT = r"ext:[A-Za-z0-9.\-_]+"
@@ -80,11 +80,7 @@ LanguageTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,4}(-[A-Z][a-z]
 ValueText = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class CriteriaInput(_Strict):
+class CriteriaInput(StrictInput):
     id: AbsoluteUri | None = None
     narrative: LongText | None = None
 
@@ -95,7 +91,7 @@ class CriteriaInput(_Strict):
         return self
 
 
-class AlignmentInput(_Strict):
+class AlignmentInput(StrictInput):
     targetName: ShortText
     targetUrl: AbsoluteUri
     targetCode: ShortText | None = None
@@ -107,7 +103,7 @@ class AlignmentInput(_Strict):
         return {"type": ["Alignment"], **self.model_dump(exclude_none=True)}
 
 
-class RubricCriterionLevelInput(_Strict):
+class RubricCriterionLevelInput(StrictInput):
     id: AbsoluteUri | None = None
     name: ShortText
     description: LongText | None = None
@@ -120,7 +116,7 @@ class RubricCriterionLevelInput(_Strict):
         return {"type": ["RubricCriterionLevel"], **data}
 
 
-class ResultDescriptionInput(_Strict):
+class ResultDescriptionInput(StrictInput):
     """How results are expressed; a credential's ``result`` points at one of these by ``id``."""
 
     id: AbsoluteUri | None = Field(default=None, description="generated (urn:uuid) when omitted")
@@ -144,7 +140,7 @@ class ResultDescriptionInput(_Strict):
         return {"type": ["ResultDescription"], **data}
 
 
-class AchievementInput(_Strict):
+class AchievementInput(StrictInput):
     name: ShortText
     description: LongText
     criteria: CriteriaInput

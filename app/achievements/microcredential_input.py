@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     ValidationError,
@@ -30,7 +29,7 @@ from app.credentials.microcredential import (
     QualityAssurance,
 )
 from app.errors import InvalidInput
-from app.fields import AbsoluteUri, HttpUrl, ImageRef, LongText, ShortText
+from app.fields import AbsoluteUri, HttpUrl, ImageRef, LongText, ShortText, StrictInput
 
 ATU_PREFIX = "http://publications.europa.eu/resource/authority/atu/"
 QDR_PREFIX = "http://data.europa.eu/snb/qdr/"
@@ -115,11 +114,7 @@ CurrencyCode = Annotated[
 IscedF = Annotated[str, AfterValidator(_resolver("isced-f")), Field(description="ISCED-F 2013 code (0713) or URI")]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RegionInput(_Strict):
+class RegionInput(StrictInput):
     """A region from the EU administrative-territorial-units table (atu), with its name."""
 
     uri: AbsoluteUri = Field(description=f"{ATU_PREFIX}<code>")
@@ -132,7 +127,7 @@ class RegionInput(_Strict):
         return self
 
 
-class NqfLevelInput(_Strict):
+class NqfLevelInput(StrictInput):
     """A national qualifications framework level as the Europass QDR lists it, with its name."""
 
     uri: AbsoluteUri = Field(description=f"{QDR_PREFIX}<id>")
@@ -145,7 +140,7 @@ class NqfLevelInput(_Strict):
         return self
 
 
-class OrganisationInput(_Strict):
+class OrganisationInput(StrictInput):
     name: LangText
     country: CountryCode
     url: HttpUrl | None = None
@@ -153,30 +148,30 @@ class OrganisationInput(_Strict):
     region: RegionInput | None = None
 
 
-class LearningOutcomeInput(_Strict):
+class LearningOutcomeInput(StrictInput):
     id: OutcomeId | None = Field(default=None, description='stable id, "LO<n>" when omitted')
     title: LangText
     escoSkills: list[EscoSkill] = Field(default_factory=list, max_length=50)
     relatedSkills: list[AbsoluteUri] = Field(default_factory=list, max_length=50)
 
 
-class QualityAssuranceInput(_Strict):
+class QualityAssuranceInput(StrictInput):
     type: AccreditationType
     agent: OrganisationInput
     decision: LangText | None = None
     reportUrl: HttpUrl | None = None
 
 
-class CostInput(_Strict):
+class CostInput(StrictInput):
     amount: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
     currency: CurrencyCode
 
 
-class PolicyInput(_Strict):
+class PolicyInput(StrictInput):
     requireAllOutcomes: bool = Field(default=True, description="issue only when every learning outcome is achieved")
 
 
-class MicroCredentialSpecInput(_Strict):
+class MicroCredentialSpecInput(StrictInput):
     """A micro-credential as a college defines it: Annex I mandatory elements required, optional ones and extras."""
 
     primaryLanguage: LanguageTag = "en"

@@ -16,6 +16,8 @@ from app.issuers.api_keys import authenticate
 from app.runtime import Runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
+# List endpoints page with limit/offset; past this offset there is nothing to page (and databases overflow).
+MAX_OFFSET = 1_000_000_000
 _OWN_TRANSACTIONS = "vetcred_own_transactions"
 _bearer = HTTPBearer(auto_error=False, description="An issuer's API key, or the admin token for /issuers")
 

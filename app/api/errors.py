@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, DisconnectionError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import (
@@ -94,7 +95,36 @@ async def _http_error(_request: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _database_unavailable(_request: Request, error: Exception) -> JSONResponse:
+    log.error("database unavailable: %s", type(error).__name__)
+    return JSONResponse(
+        error_body("database_unavailable", "the database cannot be reached; try again shortly"),
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
+async def _unstorable_value(_request: Request, error: Exception) -> JSONResponse:
+    """A value the database refuses for its column (the edge validation should have caught it: logged)."""
+    log.error("a value reached the database that it cannot store: %s", type(error).__name__)
+    return JSONResponse(
+        error_body("invalid_input", "a value in the request cannot be stored (an invalid character or number)"),
+        status_code=422,
+    )
+
+
+async def _unexpected(_request: Request, error: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=error)
+    return JSONResponse(error_body("internal_error", "an unexpected error; it has been logged"), status_code=500)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(VetcredError, _vetcred_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    # A pool that cannot connect raises OperationalError (psycopg) or InterfaceError before any statement runs.
+    app.add_exception_handler(DisconnectionError, _database_unavailable)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(InterfaceError, _database_unavailable)
+    app.add_exception_handler(DataError, _unstorable_value)
+    app.add_exception_handler(Exception, _unexpected)

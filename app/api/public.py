@@ -6,9 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.achievements.service import public_achievement
-from app.api.deps import SessionDep
+from app.api.deps import RuntimeDep, SessionDep
 from app.issuers.service import get_issuer
 from app.proofs.dids import did_document
 
@@ -31,5 +33,11 @@ def achievement_definition(achievement_id: str, session: SessionDep) -> dict[str
 
 
 @router.get("/health", include_in_schema=False)
-def health() -> dict[str, str]:
-    return {"status": "ok"}
+def health(runtime: RuntimeDep) -> JSONResponse:
+    """200 when the service can reach its database, 503 otherwise (for load balancers and orchestrators)."""
+    try:
+        with runtime.transaction(writes=False) as session:
+            session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return JSONResponse({"status": "database unavailable"}, status_code=503, headers={"Retry-After": "5"})
+    return JSONResponse({"status": "ok"})

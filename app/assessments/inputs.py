@@ -5,18 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import EmailStr, Field, StringConstraints, field_validator
 
-from app.fields import HttpUrl, LongText, ShortText
+from app.fields import HttpUrl, LongText, ShortText, StrictInput
 
 Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 OutcomeId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
-class AssessmentInput(BaseModel):
+class AssessmentInput(StrictInput):
     """One row of a cohort, or one assessment: the learner is found (or recorded) by e-mail within the college."""
-
-    model_config = ConfigDict(extra="forbid")
 
     givenName: ShortText
     familyName: ShortText

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, model_validator
 
-from app.fields import AbsoluteUri, HttpUrl, LongText, ShortText
+from app.fields import AbsoluteUri, HttpUrl, LongText, ShortText, StrictInput
 
 Did = Annotated[str, StringConstraints(pattern=r"^did:[a-z0-9]+:[A-Za-z0-9._:%\-]+$", max_length=2000)]
 IdentifierType = Annotated[
@@ -20,18 +20,14 @@ IdentifierType = Annotated[
 ResultStatus = Literal["Completed", "Enrolled", "Failed", "InProgress", "OnHold", "Provisional", "Withdrew"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class LearnerIdentifier(_Strict):
+class LearnerIdentifier(StrictInput):
     """Another identifier of the learner (student number, national id...), carried hashed and salted."""
 
     identifierType: IdentifierType
     identifier: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 
 
-class RecipientInput(_Strict):
+class RecipientInput(StrictInput):
     name: ShortText
     email: EmailStr | None = None
     did: Did | None = None
@@ -44,7 +40,7 @@ class RecipientInput(_Strict):
         return self
 
 
-class ResultInput(_Strict):
+class ResultInput(StrictInput):
     resultDescription: AbsoluteUri | None = Field(
         default=None, description="id of one of the achievement's resultDescriptions"
     )
@@ -53,7 +49,7 @@ class ResultInput(_Strict):
     achievedLevel: AbsoluteUri | None = None
 
 
-class EvidenceInput(_Strict):
+class EvidenceInput(StrictInput):
     id: HttpUrl | None = None
     name: ShortText | None = None
     narrative: LongText | None = None
@@ -68,7 +64,7 @@ class EvidenceInput(_Strict):
         return self
 
 
-class CredentialRequest(_Strict):
+class CredentialRequest(StrictInput):
     achievementId: Annotated[str, StringConstraints(min_length=1, max_length=36)]
     recipient: RecipientInput
     results: list[ResultInput] = Field(default_factory=list, max_length=100)

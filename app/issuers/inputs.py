@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import EmailStr, Field, StringConstraints
 
-from app.fields import HttpUrl, ImageRef, LongText, ShortText
+from app.fields import HttpUrl, ImageRef, LongText, ShortText, StrictInput
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 
-class AddressInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AddressInput(StrictInput):
     addressCountry: ShortText | None = None
     addressCountryCode: CountryCode | None = None
     addressRegion: ShortText | None = None
@@ -22,10 +20,8 @@ class AddressInput(BaseModel):
     postalCode: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
 
 
-class IssuerInput(BaseModel):
+class IssuerInput(StrictInput):
     """A college's public profile. ``address.addressCountryCode`` is ISO 3166-1 alpha-2 (for example ``NL``)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: ShortText
     url: HttpUrl

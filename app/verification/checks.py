@@ -18,10 +18,32 @@ VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 
 
+# Credentials nest a dozen levels at most; a document nested hundreds deep would only exhaust the verifier's stack.
+MAX_DEPTH = 64
+
+
+def nesting_depth(document: Any, limit: int = MAX_DEPTH) -> int:
+    """How deeply objects and arrays nest in ``document`` (iteratively: no recursion), counting no further than
+    ``limit + 1``."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            if depth > limit:
+                break
+            children = value.values() if isinstance(value, dict) else value
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def check_structure(document: Any) -> Check:
     name = "structure"
     if not isinstance(document, dict):
         return Check(name, Outcome.FAILED, "a credential must be a JSON object")
+    if nesting_depth(document) > MAX_DEPTH:
+        return Check(name, Outcome.FAILED, f"the document nests objects and arrays more than {MAX_DEPTH} levels deep")
     contexts = document.get("@context")
     first = contexts[0] if isinstance(contexts, list) and contexts else contexts
     if first not in (VC_V2_CONTEXT, VC_V1_CONTEXT):

@@ -11,7 +11,7 @@ from typing import Any
 from app.credentials.edc_shacl import validate_edc
 from app.proofs.jades import SealReport, verify_seal
 from app.trust.identity import IssuerIdentity
-from app.verification.checks import check_issuer, check_validity_period
+from app.verification.checks import MAX_DEPTH, check_issuer, check_validity_period, nesting_depth
 from app.verification.report import Check, Outcome, Report, Signer
 
 # Looks up the status this service keeps for an EDC it issued (by the EDC's id): active, revoked, suspended or None.
@@ -35,8 +35,9 @@ def verify_sealed_edc(
     seal = verify_seal(document)
     checks = [_seal_check(seal)]
     payload = _payload(document)
-    if payload is None:
-        checks.append(Check("edc_format", Outcome.FAILED, "the sealed payload is not a JSON object"))
+    if payload is None or nesting_depth(payload) > MAX_DEPTH:
+        reason = "the sealed payload is not a JSON object" if payload is None else "the sealed payload nests too deeply"
+        checks.append(Check("edc_format", Outcome.FAILED, reason))
         return Report(checks=checks, format="edc")
     violations = validate_edc(payload)
     checks.append(

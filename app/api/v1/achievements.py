@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from app.achievements.inputs import AchievementInput
 from app.achievements.service import create_achievement, get_achievement, list_achievements
-from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
+from app.api.deps import MAX_OFFSET, CurrentIssuer, RuntimeDep, SessionDep
 from app.db.models import Achievement
 
 router = APIRouter(prefix="/api/v1/achievements", tags=["achievements"])
@@ -36,7 +36,7 @@ def list_all(
     issuer: CurrentIssuer,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[dict[str, Any]]:
     return [achievement_out(a) for a in list_achievements(session, issuer, limit=limit, offset=offset)]
 

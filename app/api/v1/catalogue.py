@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from app.achievements.microcredentials import catalogue, catalogue_entry, public_spec
-from app.api.deps import RuntimeDep, SessionDep
+from app.api.deps import MAX_OFFSET, RuntimeDep, SessionDep
 from app.db.models import Issuer
 
 router = APIRouter(tags=["catalogue"])
@@ -27,7 +27,7 @@ def search(
     field: FieldQuery = None,
     language: LanguageQuery = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     rows, total = catalogue(
         session, text=q, eqf_level=eqf_level, field=field, language=language, limit=limit, offset=offset

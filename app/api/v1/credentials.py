@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import BaseModel, StringConstraints
 
-from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
+from app.api.deps import MAX_OFFSET, CurrentIssuer, RuntimeDep, SessionDep
 from app.api.v1.claims import new_claim_fields
 from app.credentials.inputs import CredentialRequest
 from app.credentials.issuance import get_credential, issue_ob3, list_credentials
@@ -114,7 +114,7 @@ def list_all(
     session: SessionDep,
     runtime: RuntimeDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     achievementId: Annotated[str | None, Query(max_length=36)] = None,
 ) -> dict[str, Any]:
     rows, total = list_credentials(session, issuer, limit=limit, offset=offset, achievement_id=achievementId)

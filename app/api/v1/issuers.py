@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from app.api.deps import AdminDep, CurrentIssuer, RuntimeDep, SessionDep
+from app.api.deps import MAX_OFFSET, AdminDep, CurrentIssuer, RuntimeDep, SessionDep
 from app.db.models import ApiKey, Issuer
-from app.fields import ShortText
+from app.fields import ShortText, StrictInput
 from app.issuers.api_keys import api_keys, new_api_key, revoke_api_key
 from app.issuers.inputs import IssuerInput
 from app.issuers.service import (
@@ -61,9 +61,7 @@ class NewApiKeyOut(ApiKeyOut):
     apiKey: str = Field(description="The key itself: shown only in this response, stored only as a hash")
 
 
-class NewApiKeyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class NewApiKeyIn(StrictInput):
     label: ShortText | None = Field(default=None, description='What the key is for, e.g. "student records system"')
 
 
@@ -105,7 +103,7 @@ def read_issuers(
     session: SessionDep,
     runtime: RuntimeDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     rows, total = list_issuers(session, limit=limit, offset=offset)
     items = [issuer_out(issuer, runtime.settings.public_url) for issuer in rows]

@@ -6,18 +6,19 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from app.achievements.microcredential_input import MicroCredentialSpecInput
 from app.achievements.microcredentials import create_spec, get_spec, list_specs, set_pathway
-from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep, own_transactions
+from app.api.deps import MAX_OFFSET, CurrentIssuer, RuntimeDep, SessionDep, own_transactions
 from app.api.v1.claims import new_claim_fields
 from app.assessments.cohort import parse_csv, run_cohort
 from app.assessments.inputs import AssessmentInput
 from app.assessments.service import AssessmentResult, record_assessment
 from app.db.models import Credential, MicroCredentialSpec
 from app.errors import InvalidInput
+from app.fields import StrictInput
 from app.issuers.seals import SELF_ISSUED_WARNING
 
 router = APIRouter(prefix="/api/v1/microcredentials", tags=["micro-credentials"])
@@ -68,7 +69,7 @@ def list_all(
     session: SessionDep,
     runtime: RuntimeDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Any:
     return [
         spec_out(row, runtime.settings.public_url) for row in list_specs(session, issuer, limit=limit, offset=offset)
@@ -80,9 +81,7 @@ def read(spec_id: str, issuer: CurrentIssuer, session: SessionDep, runtime: Runt
     return spec_out(get_spec(session, issuer, spec_id), runtime.settings.public_url)
 
 
-class PathwayInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PathwayInput(StrictInput):
     parts: list[str] = Field(min_length=1, max_length=50, description="ids of the micro-credentials it stacks")
     required: int | None = Field(default=None, description="N of the parts; omitted = all of them")
 
@@ -232,9 +231,7 @@ def _cohort_rows(content_type: str, body: bytes) -> list[dict[str, Any]]:
     return payload.rows
 
 
-class CohortInput(BaseModel):
+class CohortInput(StrictInput):
     """Rows are validated one by one later, so that one bad row does not stop the others."""
-
-    model_config = ConfigDict(extra="forbid")
 
     rows: list[dict[str, Any]] = Field(min_length=1, max_length=10_000)

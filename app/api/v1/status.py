@@ -7,13 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, StringConstraints
 from sqlalchemy.orm import Session
 
 from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
 from app.assessments.stacking import larger_credentials_containing
 from app.credentials.issuance import get_credential
 from app.db.models import Issuer
+from app.fields import StrictInput
 from app.issuers.service import signer_for
 from app.runtime import Runtime
 from app.status.service import Action, Publisher, audit_trail, change_status, published_list
@@ -24,9 +25,7 @@ router = APIRouter(tags=["status"])
 LIST_MAX_AGE_SECONDS = 60
 
 
-class StatusChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class StatusChange(StrictInput):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
