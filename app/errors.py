@@ -5,7 +5,8 @@
     ├── NotFound                  a resource that does not exist (or belongs to another issuer)
     ├── Conflict                  a request that clashes with the state of a resource
     ├── InvalidInput              input that passed the edge but breaks a domain rule
-    │   └── MissingMandatoryElement  a micro-credential without a Council Recommendation Annex I element
+    │   ├── MissingMandatoryElement  a micro-credential without a Council Recommendation Annex I element
+    │   └── IdempotencyKeyReused  an Idempotency-Key sent again with a different request
     ├── AuthenticationError       a missing or wrong admin token / API key
     ├── JsonLdError               the document cannot be processed as JSON-LD safely
     │   ├── UnknownContext        a context the offline loader does not ship (never fetched)
@@ -59,6 +60,12 @@ class MissingMandatoryElement(InvalidInput):
     """A micro-credential lacks an element Annex I of the Council Recommendation (2022/C 243/02) makes mandatory."""
 
     code = "missing_mandatory_element"
+
+
+class IdempotencyKeyReused(InvalidInput):
+    """The IETF Idempotency-Key draft: a key reused with a different payload is a client error (422)."""
+
+    code = "idempotency_key_reused"
 
 
 class AuthenticationError(VetcredError):

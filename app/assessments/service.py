@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.assessments.inputs import AssessmentInput
@@ -15,6 +14,7 @@ from app.assessments.stacking import complete_pathways
 from app.credentials.microcredential_issuance import IssuanceContext
 from app.db import models as db
 from app.errors import InvalidInput
+from app.issuers.service import lock_issuer
 
 
 @dataclass
@@ -60,6 +60,7 @@ def record_assessment(
             f"not learning outcomes of this micro-credential: {unknown}; it has {sorted(known)}",
             field="achievedOutcomes",
         )
+    lock_issuer(session, issuer)  # concurrent results for one new learner: one learner row, one assessment, one seal
     learner = _learner(session, issuer, data)
     existing = _existing(session, spec_row.id, learner.id, data.reference)
     if existing is not None:
@@ -87,14 +88,8 @@ def record_assessment(
         facts=facts,
         outcome="issued" if awarded else "not_awarded",
     )
-    try:
-        with session.begin_nested():
-            session.add(assessment)
-    except IntegrityError:
-        # The same result sent concurrently: the other request recorded (and issued) it.
-        raced = _existing(session, spec_row.id, learner.id, data.reference)
-        assert raced is not None
-        return AssessmentResult(raced, created=False, credentials=_credentials_of(session, raced))
+    session.add(assessment)
+    session.flush()
     result = AssessmentResult(assessment, created=True)
     if not awarded:
         return result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 import uuid
 from collections.abc import Callable
@@ -9,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.achievements.service import get_achievement
@@ -17,7 +18,8 @@ from app.credentials.inputs import CredentialRequest
 from app.credentials.ob3 import build_ob3_credential
 from app.credentials.validate import check_achievement_credential
 from app.db.models import Credential, Issuer
-from app.errors import InvalidInput, NotFound
+from app.errors import IdempotencyKeyReused, InvalidInput, NotFound
+from app.issuers.service import lock_issuer
 from app.proofs import eddsa_rdfc_2022
 from app.proofs.loader import DocumentLoader
 from app.proofs.signer import Signer
@@ -37,12 +39,23 @@ def issue_ob3(
     public_url: str,
     idempotency_key: str | None = None,
 ) -> tuple[Credential, bool]:
-    """Issue one credential; returns it and whether it is new (False: an earlier request with this key made it)."""
+    """Issue one credential; returns it and whether it is new (False: an earlier request with this key made it).
+
+    The college is locked first, so a request racing another with the same ``idempotency_key`` waits, then finds and
+    returns the other's credential, having allocated nothing; the same key with a different request is refused.
+    """
+    lock_issuer(session, issuer)
+    fingerprint = request_fingerprint(request)
     if idempotency_key is not None:
         existing = session.scalar(
             select(Credential).where(Credential.issuer_id == issuer.id, Credential.idempotency_key == idempotency_key)
         )
         if existing is not None:
+            if existing.idempotency_fingerprint not in (None, fingerprint):
+                raise IdempotencyKeyReused(
+                    "this Idempotency-Key was used for a different request; a new credential needs a new key",
+                    field="Idempotency-Key",
+                )
             return existing, False
     try:
         achievement = get_achievement(session, issuer, request.achievementId)
@@ -71,19 +84,20 @@ def issue_ob3(
         recipient_name=request.recipient.name,
         document=signed,
         idempotency_key=idempotency_key,
+        idempotency_fingerprint=fingerprint if idempotency_key is not None else None,
         public_token=secrets.token_urlsafe(32),
         created_at=now,
         **_status_columns(entries),
     )
-    try:
-        with session.begin_nested():
-            session.add(credential)
-    except IntegrityError:
-        if idempotency_key is None:
-            raise
-        # A concurrent request with the same Idempotency-Key stored its credential first: answer with that one.
-        return _by_idempotency_key(session, issuer, idempotency_key), False
+    session.add(credential)
+    session.flush()
     return credential, True
+
+
+def request_fingerprint(request: CredentialRequest) -> str:
+    """SHA-256 of the request as validated (key order and whitespace do not matter)."""
+    canonical = json.dumps(request.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _status_columns(entries: list[StatusEntry]) -> dict[str, Any]:
@@ -92,15 +106,6 @@ def _status_columns(entries: list[StatusEntry]) -> dict[str, Any]:
         columns[f"{entry.purpose}_list_id"] = entry.list_id
         columns[f"{entry.purpose}_index"] = entry.index
     return columns
-
-
-def _by_idempotency_key(session: Session, issuer: Issuer, key: str) -> Credential:
-    credential = session.scalar(
-        select(Credential).where(Credential.issuer_id == issuer.id, Credential.idempotency_key == key)
-    )
-    if credential is None:
-        raise NotFound(f"no credential for Idempotency-Key {key}")
-    return credential
 
 
 def get_credential(session: Session, issuer: Issuer, credential_id: str) -> Credential:

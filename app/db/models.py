@@ -98,6 +98,8 @@ class Credential(Base):
     recipient_name: Mapped[str] = mapped_column(String(255))
     document: Mapped[dict[str, Any]]
     idempotency_key: Mapped[str | None] = mapped_column(String(255), default=None)
+    # SHA-256 of the request that used the key: the same key with a different request is refused, not answered.
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
     # The unguessable token of the public verification link /v/{token}; it says nothing about the learner.
     public_token: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Issuer, SealMaterial
-from app.issuers.service import entry_for
+from app.issuers.service import entry_for, lock_issuer
 from app.proofs.eseal import SealMaterial as Material
 from app.proofs.eseal import load_pkcs12, self_issued_seal_material
 from app.proofs.keys import MasterKey
@@ -30,6 +30,7 @@ def seal_aad(issuer_id: str) -> bytes:
 def store_seal(
     session: Session, issuer: Issuer, material: Material, master_key: MasterKey, *, self_issued: bool
 ) -> SealMaterial:
+    lock_issuer(session, issuer)  # an upload racing the first self-issued seal: one row, the last writer's
     row = session.get(SealMaterial, issuer.id)
     if row is None:
         row = SealMaterial(issuer_id=issuer.id)

@@ -89,6 +89,13 @@ def _new_key(issuer_id: str, master_key: MasterKey) -> IssuerKey:
     )
 
 
+def lock_issuer(session: Session, issuer: Issuer) -> None:
+    """Serialises, per college, the writes that create per-college state: status list entries (one open list per
+    purpose, no index burnt by a losing retry), learners, the first seal, idempotent issuance. PostgreSQL: a row
+    lock held to the end of the transaction; SQLite: its write transactions are serialised already."""
+    session.execute(select(Issuer.id).where(Issuer.id == issuer.id).with_for_update())
+
+
 def get_issuer(session: Session, issuer_id: str) -> Issuer:
     issuer = session.get(Issuer, issuer_id)
     if issuer is None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import AuditEvent, Credential, Issuer, StatusList
 from app.errors import Conflict, NotFound
+from app.issuers.service import lock_issuer
 from app.proofs import eddsa_rdfc_2022
 from app.proofs.data_integrity import xsd_datetime
 from app.proofs.loader import DocumentLoader
@@ -65,6 +66,9 @@ def credential_status(entries: list[StatusEntry], public_url: str) -> dict[str, 
 
 
 def allocate_entries(session: Session, issuer: Issuer, publisher: Publisher) -> list[StatusEntry]:
+    """Status entries for a new credential. The college is locked first, so concurrent issuances share its one
+    open list per purpose instead of each starting a list (which would undo herd privacy)."""
+    lock_issuer(session, issuer)
     purposes = [REVOCATION, SUSPENSION] if issuer.allow_suspension else [REVOCATION]
     return [_allocate(session, issuer, purpose, publisher) for purpose in purposes]
 
