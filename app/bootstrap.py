@@ -20,7 +20,7 @@ def prepare_instance(settings: Settings) -> tuple[Settings, bool]:
     Without ``VETCRED_ADMIN_TOKEN``, development instances keep a generated token in ``keys/admin.token`` (0600)
     so it survives restarts; production refuses to start without a strong token.
     """
-    settings.check_admin_token()
+    settings.check_production()
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     try:  # the master key is found (or, for a new database, made) and checked before anything is served

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -40,6 +41,12 @@ class Settings(BaseSettings):
     master_key: SecretStr | None = None
     master_key_file: Path | None = None
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    # Rate limits per client address (docs/security.md); an empty value turns one off.
+    rate_limit_verify: str = "60/minute"
+    rate_limit_claim: str = "30/minute"
+    rate_limit_token: str = "20/minute"
+    rate_limit_auth_failures: str = "20/minute"
+    rate_limit_storage: str = "memory://"
     # Verifying other issuers' credentials may need their status lists and did:web documents from the network.
     fetch_remote: bool = False
     # Trust registries (docs/verification.md): a JSON list [{"name": ..., "url": ...}] inline, or the path or https
@@ -88,6 +95,27 @@ class Settings(BaseSettings):
         """Whether wallet offers need a PIN: ``auto`` means yes exactly when it can be e-mailed separately."""
         return self.claim_tx_code == "on" or (self.claim_tx_code == "auto" and self.smtp_configured)
 
+    def check_production(self) -> None:
+        """In production: a strong admin token, and a public URL that can be in DIDs and QR codes for ever.
+
+        A did:web and every printed QR code carry the public URL; minted for ``http://127.0.0.1:8000`` (what a
+        container listening on 0.0.0.0 would otherwise derive), they could never be resolved or scanned.
+        """
+        self.check_admin_token()
+        if self.environment != "production":
+            return
+        parts = urlsplit(self.public_url)
+        host = parts.hostname or ""
+        if parts.scheme != "https":
+            raise ConfigurationError(
+                f"VETCRED_PUBLIC_URL must be an https URL in production (it is {self.public_url!r}): did:web "
+                "identifiers and QR codes are minted from it and must resolve for ever"
+            )
+        if host in ("localhost", "localhost.localdomain") or host.endswith(".localhost") or _is_private_literal(host):
+            raise ConfigurationError(
+                f"VETCRED_PUBLIC_URL must be the public name of this service in production, not {host!r}"
+            )
+
     def check_admin_token(self) -> None:
         """Refuse a placeholder or short admin token outside development."""
         token = self.admin_token
@@ -98,3 +126,11 @@ class Settings(BaseSettings):
                 f"VETCRED_ADMIN_TOKEN must be a random string of at least {MIN_ADMIN_TOKEN_LENGTH} characters "
                 "in production (generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
+
+
+def _is_private_literal(host: str) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not address.is_global

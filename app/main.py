@@ -13,6 +13,8 @@ from app import __version__
 from app.api import public
 from app.api.errors import install_error_handlers
 from app.api.limits import RequestLimits
+from app.api.rate_limits import RateLimits, rules
+from app.api.security_headers import SecurityHeaders
 from app.api.v1 import (
     achievements,
     catalogue,
@@ -47,6 +49,7 @@ def create_app(
 ) -> FastAPI:
     if not settings.admin_token:
         raise ConfigurationError("create_app needs an admin token (vetcred serve generates one on first start)")
+    settings.check_production()
     runtime = Runtime.start(settings, clock=clock, outbound=outbound)
     install_redaction()
 
@@ -77,4 +80,13 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)
     app.add_middleware(RequestLimits, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RateLimits,
+        rules=rules(
+            verify=settings.rate_limit_verify, claim=settings.rate_limit_claim, token=settings.rate_limit_token
+        ),
+        auth_failures=settings.rate_limit_auth_failures,
+        storage=settings.rate_limit_storage,
+    )
+    app.add_middleware(SecurityHeaders, hsts=settings.public_url.startswith("https://"))
     return app

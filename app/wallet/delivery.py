@@ -30,14 +30,15 @@ def deliver(
 ) -> Delivery:
     """E-mails the link (and, separately, the PIN) when SMTP is configured and the learner's address is known.
 
-    Without SMTP the link is written to the log and returned; so it is when there is no address, or when the
-    SMTP server fails (the credential is issued all the same; the issuer can re-send later).
+    Without SMTP the link is returned to the caller (never logged: a log must not open a learner's claim page);
+    so it is when there is no address, or when the SMTP server fails (the credential is issued all the same; the
+    issuer can re-send later).
     """
     url = claim_url(public_url, issued.token)
     link = issued.link
     if mailer is None or not link.email:
         reason = "no SMTP server is configured" if mailer is None else "the learner's e-mail address is not known"
-        log.info("claim link for credential %s (not e-mailed: %s): %s", link.credential_id, reason, url)
+        log.info("claim link for credential %s returned to the caller, not e-mailed: %s", link.credential_id, reason)
         return Delivery(emailed=False, claim_url=url, tx_code=issued.tx_code)
     facts = facts_of(document)
     learner = facts.learner_name or "you"
