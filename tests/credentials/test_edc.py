@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import io
@@ -18,6 +19,7 @@ from PIL import Image
 from app.config import SCHEMAS_DIR
 from app.credentials.edc import achievement_id, build_edc
 from app.credentials.edc_display import render_display_images
+from app.credentials.edc_profiles import ACCREDITATION, MANDATED, SHAPE_FILES
 from app.credentials.edc_shacl import validate_edc
 from app.credentials.microcredential import Concept, IssuedMicroCredential
 from app.errors import InvalidInput
@@ -108,10 +110,8 @@ def test_shipped_edc_files_match_sources() -> None:
         (SCHEMAS_DIR / "SOURCES.md").read_text(encoding="utf-8"),
         re.MULTILINE,
     )
-    assert {file for file, _ in rows} == {
-        "edc/edc-ap-context.jsonld",
-        "edc/shapes/EDC-generic-no-cv.ttl",
-        "edc/shapes/EDC-generic-full.ttl",
+    assert {file for file, _ in rows} == {"edc/edc-ap-context.jsonld"} | {
+        f"edc/shapes/{name}" for names in SHAPE_FILES.values() for name in names
     }
     for file, sha256 in rows:
         assert hashlib.sha256((SCHEMAS_DIR / file).read_bytes()).hexdigest() == sha256, file
@@ -145,6 +145,43 @@ def test_a_credential_status_object_breaks_a_conforming_edc() -> None:
     document = _official("Sample-MC-Annex1-signed.jsonld")
     document["credentialStatus"] = {"id": "https://vetcred.test/status/1#7", "type": "BitstringStatusListEntry"}
     assert any(" cred:credentialStatus: " in message for message in validate_edc(document))
+
+
+def _declaring(document: dict[str, Any], *profiles: Any) -> dict[str, Any]:
+    """``document`` also declaring ``profiles`` (concept and schema), as EDCI's sealer writes a declaration."""
+    declared = dict(document)
+    declared["credentialProfiles"] = [document["credentialProfiles"]] + [
+        {"id": p.concept.uri, "type": "Concept", "inScheme": {"id": p.concept.scheme, "type": "ConceptScheme"}}
+        for p in profiles
+    ]
+    declared["credentialSchema"] = [document["credentialSchema"]] + [
+        {"id": p.schema, "type": "ShaclValidator2017"} for p in profiles
+    ]
+    return declared
+
+
+def test_a_declared_profile_brings_its_shapes() -> None:
+    """The EU micro-credential sample carries a Mandate evidence with a statement: it meets "issued by mandate",
+    and fails it without the statement; it does not meet "accredited" (its evidence names no accreditation)."""
+    sample = _official("Sample-MC-Annex1-signed.jsonld")
+    assert validate_edc(_declaring(sample, MANDATED)) == []
+    without_statement = copy.deepcopy(sample)
+    del without_statement["evidence"]["evidenceStatement"]
+    assert validate_edc(without_statement) == []  # generic-full alone does not ask for it
+    assert any(" elm:evidenceStatement: " in m for m in validate_edc(_declaring(without_statement, MANDATED)))
+    assert any(" elm:accreditation: " in m for m in validate_edc(_declaring(sample, ACCREDITATION)))
+
+
+def test_a_declaration_is_checked_for_consistency() -> None:
+    sample = _official("Sample-MC-Annex1-signed.jsonld")
+    profile_only = _declaring(sample, MANDATED)
+    profile_only["credentialSchema"] = sample["credentialSchema"]
+    assert validate_edc(profile_only) == [
+        "(document) credentialSchema: omits http://data.europa.eu/snb/model/ap/edc-issued-by-mandate, "
+        "the schema of a profile in credentialProfiles"
+    ]
+    unknown = dict(sample, credentialSchema=[sample["credentialSchema"], {"id": "urn:x", "type": "ShaclValidator2017"}])
+    assert validate_edc(unknown) == ["(document) credentialSchema: no shapes known for urn:x"]
 
 
 def test_only_the_vc_1_1_and_edc_ap_contexts_are_served() -> None:
