@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator, model_validator
 
 from app.fields import HttpUrl, LongText, ShortText
 
@@ -32,6 +32,13 @@ class AssessmentInput(BaseModel):
     supervision: ShortText | None = Field(default=None, description="overrides the specification's supervision")
     evidenceUrl: HttpUrl | None = None
     evidenceDescription: LongText | None = None
+    certificateNumber: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = (
+        Field(default=None, description="the credential's certificate number (EDC identifier); default: reference")
+    )
+    activityStartDate: date | None = Field(
+        default=None, description="when this learner took the learning activity; replaces the specification's dates"
+    )
+    activityEndDate: date | None = None
 
     @field_validator("achievedOutcomes", mode="before")
     @classmethod
@@ -50,8 +57,17 @@ class AssessmentInput(BaseModel):
         "supervision",
         "evidenceUrl",
         "evidenceDescription",
+        "certificateNumber",
+        "activityStartDate",
+        "activityEndDate",
         mode="before",
     )
     @classmethod
     def _empty_cell_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _activity_period(self) -> AssessmentInput:
+        if self.activityStartDate and self.activityEndDate and self.activityEndDate < self.activityStartDate:
+            raise ValueError("activityEndDate is before activityStartDate")
+        return self

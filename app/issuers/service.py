@@ -51,6 +51,8 @@ def register_issuer(session: Session, data: IssuerInput, *, public_url: str, mas
         profile=data.to_profile(did),
         api_key_hash=hash_api_key(api_key),
         allow_suspension=data.allowSuspension,
+        legal_identifier=data.legalIdentifier,
+        vat_identifier=data.vatIdentifier,
     )
     session.add(issuer)
     session.add(_new_key(issuer_id, master_key))

@@ -22,6 +22,8 @@ class IssuerOut(BaseModel):
     verificationMethod: str
     didDocumentUrl: str
     profile: dict[str, Any]
+    legalIdentifier: str | None
+    vatIdentifier: str | None
     allowSuspension: bool
     createdAt: datetime
 
@@ -37,6 +39,8 @@ def issuer_out(issuer: Issuer, public_url: str) -> dict[str, Any]:
         "verificationMethod": verification_method(issuer, current_key(issuer)),
         "didDocumentUrl": f"{public_url}/issuers/{issuer.id}/did.json",
         "profile": issuer.profile,
+        "legalIdentifier": issuer.legal_identifier,
+        "vatIdentifier": issuer.vat_identifier,
         "allowSuspension": issuer.allow_suspension,
         "createdAt": issuer.created_at,
     }
