@@ -14,7 +14,9 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     ValidatorFunctionWrapHandler,
+    field_validator,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -158,11 +160,13 @@ class LearningActivityInput(_Strict):
     )
     endDate: date | None = None
 
-    @model_validator(mode="after")
-    def _period(self) -> LearningActivityInput:
-        if self.startDate and self.endDate and self.endDate < self.startDate:
-            raise ValueError("endDate is before startDate")
-        return self
+    @field_validator("endDate")
+    @classmethod
+    def _after_start(cls, end: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("startDate")
+        if end is not None and start is not None and end < start:
+            raise ValueError(f"the activity ends ({end}) before it starts ({start})")
+        return end
 
 
 class CostInput(_Strict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationInfo, field_validator
 
 from app.fields import HttpUrl, LongText, ShortText
 
@@ -66,8 +66,10 @@ class AssessmentInput(BaseModel):
     def _empty_cell_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
-    @model_validator(mode="after")
-    def _activity_period(self) -> AssessmentInput:
-        if self.activityStartDate and self.activityEndDate and self.activityEndDate < self.activityStartDate:
-            raise ValueError("activityEndDate is before activityStartDate")
-        return self
+    @field_validator("activityEndDate")
+    @classmethod
+    def _after_start(cls, end: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("activityStartDate")
+        if end is not None and start is not None and end < start:
+            raise ValueError(f"the activity ends ({end}) before it starts ({start})")
+        return end
