@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import copy
+import dataclasses
+import hashlib
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -160,7 +162,10 @@ class _Builder:
         return issuer_node
 
     def organisation(self, org: Organisation, *, eidas: tuple[str, Concept] | None = None) -> Node:
-        key = repr(org)
+        # The key names its nodes (uuid5): a logo of 100 kB is keyed by its digest, not hashed into every id.
+        key = repr(
+            org if org.logo is None else dataclasses.replace(org, logo=hashlib.sha256(org.logo.encode()).hexdigest())
+        )
         if key not in self.organisations:
             eidas_node = None
             if eidas is not None:
