@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from app.achievements.inputs import AchievementInput
 from app.achievements.microcredential_input import MicroCredentialSpecInput
@@ -15,8 +18,12 @@ from app.assessments.service import record_assessment
 from app.config import Settings
 from app.credentials.inputs import CredentialRequest
 from app.credentials.issuance import issue_ob3
+from app.db.models import Issuer
 from app.issuers.inputs import IssuerInput
+from app.issuers.seals import store_seal
 from app.issuers.service import register_issuer, signer_for
+from app.proofs.eseal import self_issued_seal_material
+from app.proofs.keys import MasterKey
 from app.runtime import Runtime
 
 ESCO = "http://data.europa.eu/esco/skill/"
@@ -108,12 +115,18 @@ def sample_microcredential() -> MicroCredentialSpecInput:
                 {
                     "id": "LO1",
                     "title": {"en": "Sizes a heat pump for a dwelling", "nl": "Dimensioneert een warmtepomp"},
+                    "reusabilityLevel": "occupation-specific",
                 },
                 {
                     "id": "LO2",
                     "title": {"en": "Commissions and tests the installation", "nl": "Neemt de installatie in bedrijf"},
+                    "reusabilityLevel": "occupation-specific",
                 },
-                {"id": "LO3", "title": {"en": "Handles refrigerants safely", "nl": "Werkt veilig met koudemiddelen"}},
+                {
+                    "id": "LO3",
+                    "title": {"en": "Handles refrigerants safely", "nl": "Werkt veilig met koudemiddelen"},
+                    "reusabilityLevel": "sector-specific",
+                },
             ],
             "ectsCredits": 3,
             "workloadHours": 84,
@@ -126,6 +139,15 @@ def sample_microcredential() -> MicroCredentialSpecInput:
             "supervision": "Supervised with ID Verification",
             "iscedF": ["0713"],
             "languages": ["ENG", "NLD"],
+            "learningActivityType": "workshop",
+            "learningActivity": {
+                "description": {"en": "Theory online, then practical workshop days in the college's installation lab."},
+                "organiser": {"name": "Demo Vocational College", "country": "NLD"},
+                "startDate": "2026-09-07",
+                "endDate": "2026-10-30",
+            },
+            "isPartialQualification": False,
+            "maximumDuration": "P6M",
         }
     )
 
@@ -141,15 +163,36 @@ def sample_assessment(n: int = 1) -> AssessmentInput:
             "achievedOutcomes": ["LO1", "LO2", "LO3"],
             "grade": "Pass",
             "assessor": "J. Bakker",
+            "certificateNumber": f"DVC-HP-{n:05d}",
         }
     )
+
+
+# The Commission's own mandate wording (its micro-credential sample, Sample-MC-Annex1).
+DEMO_MANDATE = (
+    "Every claim inside this credential is to be construed as having been made by the indicated awarding body, who "
+    "maintains sole responsibility for said claim. By applying its electronic seal, the signing organisation "
+    "certifies the correctness of origin of each claim, as having been made by the indicated awarding body."
+)
+
+
+def store_demo_sealer(session: Session, issuer: Issuer, master_key: MasterKey, now: datetime) -> None:
+    """The demo college's EDCs are sealed on its behalf by a (test) sealing service: a mandated issue, so the demo
+    EDC shows the Mandate evidence and the issued-by-mandate profile. Its certificate is a self-issued test one."""
+    material = self_issued_seal_material(
+        organisation="Demo Sealing Service",
+        country="NL",
+        organization_identifier="NL:VETCRED-TEST-ONLY-DEMO-SEALER",
+        now=now,
+    )
+    store_seal(session, issuer, material, master_key, self_issued=True, mandate_statement=DEMO_MANDATE)
 
 
 def run_demo(settings: Settings, out_dir: Path) -> Path:
     """Creates the demo records in the configured database and writes their credentials to ``out_dir``.
 
     ob3.json: an OB 3.0 achievement credential; microcredential-ob3.json and microcredential-edc-sealed.json: one
-    micro-credential in both formats.
+    micro-credential in both formats (the EDC sealed by a mandated test sealing service).
     """
     runtime = Runtime.start(settings)
     try:
@@ -174,6 +217,7 @@ def run_demo(settings: Settings, out_dir: Path) -> Path:
             )
             document: dict[str, Any] = credential.document
             spec = create_spec(session, issuer, sample_microcredential(), public_url=settings.public_url)
+            store_demo_sealer(session, issuer, runtime.master_key, runtime.clock())
             result = record_assessment(session, issuer, spec, sample_assessment(), runtime.issuance_context())
             micro_ob3, micro_edc = result.credentials
             micro_documents = {

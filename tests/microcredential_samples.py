@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from datetime import UTC, date, datetime
+
+from PIL import Image
 
 from app.credentials.microcredential import (
     Assessment,
@@ -10,11 +14,20 @@ from app.credentials.microcredential import (
     Cost,
     IssuedMicroCredential,
     Learner,
+    LearningActivity,
     LearningOutcome,
     MicroCredentialSpec,
     Organisation,
     QualityAssurance,
 )
+
+
+def png_data_uri(size: tuple[int, int] = (8, 8)) -> str:
+    """A real (tiny) PNG as a data URI: what a college sends as a logo."""
+    buffer = io.BytesIO()
+    Image.new("L", size, 128).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
 
 AUTHORITY = "http://publications.europa.eu/resource/authority"
 SNB = "http://data.europa.eu/snb"
@@ -24,6 +37,8 @@ COLLEGE = Organisation(
     country=NLD,
     url="https://noorderpoort.example",
     legal_identifier="KVK-01234567",
+    vat_identifier="NL001234567B01",
+    logo=png_data_uri(),
 )
 
 
@@ -41,6 +56,11 @@ def sample_spec(**over: object) -> MicroCredentialSpec:
                 "LO1",
                 {"en": "Sizes a heat pump for a dwelling", "nl": "Dimensioneert een warmtepomp"},
                 esco_skills=("http://data.europa.eu/esco/skill/5fd5c985-eaaa-47aa-8314-62359c54505a",),
+                reusability_level=Concept(
+                    f"{SNB}/skill-reuse-level/occupation-specific",
+                    f"{SNB}/skill-reuse-level/25831c2",
+                    {"en": "occupation specific skills and competences"},
+                ),
             ),
             LearningOutcome(
                 "LO2", {"en": "Commissions and tests the installation", "nl": "Neemt de installatie in bedrijf"}
@@ -86,6 +106,19 @@ def sample_spec(**over: object) -> MicroCredentialSpec:
         stackability={"en": "Stackable towards the Renewable Heating Technician certificate"},
         further_information_url="https://noorderpoort.example/heat-pumps",
         duration="P10W",
+        maximum_duration="P6M",
+        learning_opportunity_type=Concept(
+            f"{SNB}/learning-opportunity/74a4a268e8",
+            f"{SNB}/learning-opportunity/25831c2",
+            {"en": "Short learning programme"},
+        ),
+        is_partial_qualification=False,
+        learning_activity=LearningActivity(
+            description={"en": "Ten evenings of theory online and four workshop days on campus."},
+            organiser=Organisation(name={"en": "Noorderpoort Installation Academy"}, country=NLD),
+            start=date(2026, 9, 1),
+            end=date(2026, 10, 30),
+        ),
         languages=(Concept(f"{AUTHORITY}/language/ENG", f"{AUTHORITY}/language", {"en": "English"}),),
         costs=(Cost("450.00", Concept(f"{AUTHORITY}/currency/EUR", f"{AUTHORITY}/currency", {"en": "Euro"})),),
         thematic_areas=(Concept(f"{SNB}/isced-f/0713", f"{SNB}/isced-f/25831c2", {"en": "Electricity and energy"}),),
@@ -113,6 +146,7 @@ def sample_record(achieved: tuple[str, ...] = ("LO1", "LO2", "LO3"), **spec_over
             grade="Pass",
             assessor="J. Bakker",
             evidence_url="https://noorderpoort.example/evidence/017",
+            certificate_number="NP-2026-0017",
         ),
         issuer=COLLEGE,
         issuer_did="did:web:vetcred.test:issuers:0b1d",

@@ -15,6 +15,8 @@ import pytest
 
 from app.cli import main
 from app.config import Settings
+from app.credentials.edc_profiles import GENERIC, MANDATE_EVIDENCE, MANDATED
+from app.credentials.edc_shacl import validate_edc
 from tests.servers import free_port
 
 
@@ -40,6 +42,8 @@ def test_demo_writes_a_credential_that_verify_accepts(cli_env: Settings, tmp_pat
     for name in ("microcredential-ob3.json", "microcredential-edc-sealed.json"):  # a micro-credential, both formats
         assert main(["verify", str(tmp_path / name)]) == 0, name
         assert json.loads(capsys.readouterr().out)["verdict"] == "verified"
+
+    demo_edc_carries_what_the_commissions_sample_carries(tmp_path / "microcredential-edc-sealed.json")
 
     credential["credentialSubject"]["name"] = "Someone Else"
     tampered = tmp_path / "tampered.json"
@@ -170,3 +174,19 @@ def test_serve_never_prints_a_token_it_did_not_make(tmp_path: Path) -> None:
         process.terminate()
         output, _ = process.communicate(timeout=10)
     assert "API docs" in output and supplied not in output and "Admin token" not in output
+
+
+def demo_edc_carries_what_the_commissions_sample_carries(path: Path) -> None:
+    """Evidence, a certificate number, the learning activity, the Qualification's type; every declared shape met."""
+    edc = json.loads(json.loads(path.read_text())["payload"])
+    assert [e["dcType"]["id"] for e in edc["evidence"]] == [MANDATE_EVIDENCE.uri]
+    assert edc["identifier"][0]["schemeName"] == "Certificate number"
+    assert edc["identifier"][0]["notation"] == "DVC-HP-00001"
+    claim = edc["credentialSubject"]["hasClaim"][0]
+    assert claim["influencedBy"][0]["type"] == "LearningActivity"
+    assert claim["influencedBy"][0]["temporal"]["startDate"] == "2026-09-07T00:00:00Z"
+    assert claim["specifiedBy"]["dcType"][0]["prefLabel"] == {"en": "Short learning programme"}
+    assert [s["id"] for s in edc["credentialSchema"]] == [GENERIC.schema, MANDATED.schema]
+    assert validate_edc(edc) == []
+    assert edc["issuer"]["eIDASIdentifier"]["notation"] == "NL:VETCRED-TEST-ONLY-DEMO-SEALER"
+    assert not edc["issuer"]["eIDASIdentifier"]["notation"].startswith("did:")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -12,27 +13,52 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     ValidatorFunctionWrapHandler,
+    field_validator,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from app.achievements import vocabularies
+from app.achievements.coded_fields import (
+    AccreditationType,
+    AssessmentType,
+    CountryCode,
+    CurrencyCode,
+    EqfLevel,
+    IscedF,
+    LanguageCode,
+    LearningActivityType,
+    LearningOpportunityType,
+    LearningSetting,
+    ParticipationForm,
+    ReusabilityLevel,
+    Supervision,
+)
 from app.achievements.council import ANNEX_I_MANDATORY, QDR_SCHEME
 from app.credentials.microcredential import (
     Concept,
     Cost,
     LangMap,
+    LearningActivity,
     LearningOutcome,
     MicroCredentialSpec,
     Organisation,
     QualityAssurance,
 )
-from app.errors import InvalidInput
-from app.fields import AbsoluteUri, HttpUrl, ImageRef, LongText, ShortText, StrictInput
+from app.fields import AbsoluteUri, EmbeddedImage, HttpUrl, ImageRef, LongText, ShortText, StrictInput
 
 ATU_PREFIX = "http://publications.europa.eu/resource/authority/atu/"
 QDR_PREFIX = "http://data.europa.eu/snb/qdr/"
+SHORT_LEARNING_PROGRAMME = "74a4a268e8"  # the type of a micro-credential's Qualification unless the college says
+# Accreditations listed in the Europass Qualification Dataset Register (QDR), e.g. its test register's
+# http://data.europa.eu/snb/data-dev/accreditation/<uuid> (EDCI's accreditation tests).
+QdrAccreditation = Annotated[
+    str,
+    StringConstraints(pattern=r"^http://data\.europa\.eu/snb/[a-z-]+/accreditation/[A-Za-z0-9._-]+$"),
+    Field(description="the accreditation's id in the Europass Qualification Dataset Register (QDR)"),
+]
 # BCP 47 as OB 3.0 constrains inLanguage (the primary language becomes the achievement's inLanguage).
 LanguageTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,4}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")]
 LangText = Annotated[
@@ -55,63 +81,6 @@ def _not_empty_duration(value: str) -> str:
     if value == "P" or value.endswith("T"):
         raise ValueError("an ISO 8601 duration needs at least one number, e.g. P10W or PT84H")
     return value
-
-
-def _resolver(scheme_name: str) -> Callable[[str | int], str]:
-    """Validate a code, alternative code, English label or URI of ``scheme_name`` to the concept's URI."""
-
-    def resolve(value: str | int) -> str:
-        try:
-            return vocabularies.concept(scheme_name, value).uri
-        except InvalidInput as error:
-            raise ValueError(error.detail) from None
-
-    return resolve
-
-
-CountryCode = Annotated[
-    str,
-    AfterValidator(_resolver("country")),
-    Field(description="ISO 3166-1 alpha-3 (NLD) or alpha-2 (NL) code, or the EU authority-table URI"),
-]
-EqfLevel = Annotated[
-    int | str,
-    AfterValidator(_resolver("eqf")),
-    Field(description="EQF level 1-8, or http://data.europa.eu/snb/eqf/<n>"),
-]
-AssessmentType = Annotated[
-    str, AfterValidator(_resolver("assessment")), Field(description="code, English label or URI (EU assessment types)")
-]
-ParticipationForm = Annotated[
-    str,
-    AfterValidator(_resolver("learning-assessment")),
-    Field(description="online, onsite (presential), blended, workbased, project based... or the concept URI"),
-]
-LearningSetting = Annotated[
-    str, AfterValidator(_resolver("learning-setting")), Field(description="formal, non-formal, or the concept URI")
-]
-LearningActivityType = Annotated[
-    str,
-    AfterValidator(_resolver("learning-activity")),
-    Field(description="e-learning coursework, workshop, internship, volunteering... or the concept URI"),
-]
-Supervision = Annotated[
-    str,
-    AfterValidator(_resolver("supervision-verification")),
-    Field(description="supervision and identity verification: code, label or URI"),
-]
-AccreditationType = Annotated[
-    str, AfterValidator(_resolver("accreditation")), Field(description="quality-assurance type: code, label or URI")
-]
-LanguageCode = Annotated[
-    str,
-    AfterValidator(_resolver("language")),
-    Field(description="ISO 639-1 code (en), EU authority-table code (ENG) or URI"),
-]
-CurrencyCode = Annotated[
-    str, AfterValidator(_resolver("currency")), Field(description="ISO 4217 code (EUR) or the authority-table URI")
-]
-IscedF = Annotated[str, AfterValidator(_resolver("isced-f")), Field(description="ISCED-F 2013 code (0713) or URI")]
 
 
 class RegionInput(StrictInput):
@@ -144,8 +113,12 @@ class OrganisationInput(StrictInput):
     name: LangText
     country: CountryCode
     url: HttpUrl | None = None
-    legalIdentifier: ShortText | None = Field(default=None, description="e.g. chamber of commerce number, eIDAS id")
+    legalIdentifier: ShortText | None = Field(
+        default=None, description="its registration, e.g. a chamber of commerce number (EDC: registration)"
+    )
     region: RegionInput | None = None
+    vatIdentifier: ShortText | None = None
+    logo: EmbeddedImage | None = None
 
 
 class LearningOutcomeInput(StrictInput):
@@ -153,6 +126,7 @@ class LearningOutcomeInput(StrictInput):
     title: LangText
     escoSkills: list[EscoSkill] = Field(default_factory=list, max_length=50)
     relatedSkills: list[AbsoluteUri] = Field(default_factory=list, max_length=50)
+    reusabilityLevel: ReusabilityLevel | None = None
 
 
 class QualityAssuranceInput(StrictInput):
@@ -160,6 +134,34 @@ class QualityAssuranceInput(StrictInput):
     agent: OrganisationInput
     decision: LangText | None = None
     reportUrl: HttpUrl | None = None
+    qdrAccreditation: QdrAccreditation | None = Field(
+        default=None,
+        description="when the accreditation is listed in the Europass QDR: its id there. The EDC then carries it as "
+        "evidence and declares the Accreditation profile (which Europass checks against the QDR).",
+    )
+
+
+class LearningActivityInput(StrictInput):
+    """The learning activity learners take (an EDC's LearningActivity); its type is ``learningActivityType``."""
+
+    title: LangText | None = Field(default=None, description="default: the micro-credential's title")
+    description: LangText | None = None
+    organiser: OrganisationInput | None = Field(default=None, description="who runs the activity")
+    mode: ParticipationForm | None = Field(default=None, description="default: participationForm")
+    volumeHours: float | None = Field(default=None, gt=0, le=10_000, description="default: workloadHours")
+    startDate: date | None = Field(
+        default=None,
+        description="for a course run on fixed dates; an assessment's activityStartDate/activityEndDate replace these",
+    )
+    endDate: date | None = None
+
+    @field_validator("endDate")
+    @classmethod
+    def _after_start(cls, end: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("startDate")
+        if end is not None and start is not None and end < start:
+            raise ValueError(f"the activity ends ({end}) before it starts ({start})")
+        return end
 
 
 class CostInput(StrictInput):
@@ -192,6 +194,11 @@ class MicroCredentialSpecInput(StrictInput):
     issuerRegion: RegionInput | None = None
     learningSetting: LearningSetting | None = None
     learningActivityType: LearningActivityType | None = None
+    learningActivity: LearningActivityInput | None = None
+    learningOpportunityType: LearningOpportunityType | None = Field(
+        default=None, description="the type of the EDC's Qualification; default Short learning programme"
+    )
+    isPartialQualification: bool | None = None
     prerequisites: LangText | None = None
     supervision: Supervision | None = None
     gradingScheme: LangText | None = None
@@ -200,6 +207,9 @@ class MicroCredentialSpecInput(StrictInput):
     furtherInformation: LangText | None = None
     furtherInformationUrl: HttpUrl | None = None
     duration: IsoDuration | None = Field(default=None, description="ISO 8601 duration, e.g. P10W")
+    maximumDuration: IsoDuration | None = Field(
+        default=None, description="the most time a learner may take to complete it (ISO 8601), e.g. P6M"
+    )
     pace: LangText | None = None
     modeOfDelivery: LangText | None = None
     targetGroup: LangText | None = None
@@ -243,6 +253,7 @@ class MicroCredentialSpecInput(StrictInput):
                     title=text(outcome.title),
                     esco_skills=tuple(outcome.escoSkills),
                     related_skills=tuple(outcome.relatedSkills),
+                    reusability_level=self._optional_concept("skill-reuse-level", outcome.reusabilityLevel),
                 )
                 for outcome_id, outcome in zip(self.outcome_ids(), self.learningOutcomes, strict=True)
             ),
@@ -258,6 +269,7 @@ class MicroCredentialSpecInput(StrictInput):
                     agent=self._organisation(qa.agent),
                     decision=text(qa.decision) if qa.decision else None,
                     report_url=qa.reportUrl,
+                    qdr_id=qa.qdrAccreditation,
                 )
                 for qa in self.qualityAssurance
             ),
@@ -265,6 +277,11 @@ class MicroCredentialSpecInput(StrictInput):
             issuer_region=self._region(self.issuerRegion),
             learning_setting=self._optional_concept("learning-setting", self.learningSetting),
             learning_activity_type=self._optional_concept("learning-activity", self.learningActivityType),
+            learning_activity=self._learning_activity(self.learningActivity),
+            learning_opportunity_type=vocabularies.concept(
+                "learning-opportunity", self.learningOpportunityType or SHORT_LEARNING_PROGRAMME
+            ),
+            is_partial_qualification=self.isPartialQualification,
             prerequisites=self._optional_text(self.prerequisites),
             supervision=self._optional_concept("supervision-verification", self.supervision),
             grading_scheme=self._optional_text(self.gradingScheme),
@@ -273,6 +290,7 @@ class MicroCredentialSpecInput(StrictInput):
             further_information=self._optional_text(self.furtherInformation),
             further_information_url=self.furtherInformationUrl,
             duration=self.duration,
+            maximum_duration=self.maximumDuration,
             pace=self._optional_text(self.pace),
             mode_of_delivery=self._optional_text(self.modeOfDelivery),
             target_group=self._optional_text(self.targetGroup),
@@ -325,6 +343,21 @@ class MicroCredentialSpecInput(StrictInput):
             url=body.url,
             legal_identifier=body.legalIdentifier,
             region=self._region(body.region),
+            vat_identifier=body.vatIdentifier,
+            logo=body.logo,
+        )
+
+    def _learning_activity(self, activity: LearningActivityInput | None) -> LearningActivity | None:
+        if activity is None:
+            return None
+        return LearningActivity(
+            title=self._optional_text(activity.title),
+            description=self._optional_text(activity.description),
+            organiser=self._organisation(activity.organiser) if activity.organiser else None,
+            mode=self._optional_concept("learning-assessment", activity.mode),
+            volume_hours=activity.volumeHours,
+            start=activity.startDate,
+            end=activity.endDate,
         )
 
     def _region(self, region: RegionInput | None) -> Concept | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import EmailStr, Field, StringConstraints, field_validator
+from pydantic import EmailStr, Field, StringConstraints, ValidationInfo, field_validator
 
 from app.fields import HttpUrl, LongText, ShortText, StrictInput
 
@@ -30,6 +30,13 @@ class AssessmentInput(StrictInput):
     supervision: ShortText | None = Field(default=None, description="overrides the specification's supervision")
     evidenceUrl: HttpUrl | None = None
     evidenceDescription: LongText | None = None
+    certificateNumber: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = (
+        Field(default=None, description="the credential's certificate number (EDC identifier); default: reference")
+    )
+    activityStartDate: date | None = Field(
+        default=None, description="when this learner took the learning activity; replaces the specification's dates"
+    )
+    activityEndDate: date | None = None
 
     @field_validator("achievedOutcomes", mode="before")
     @classmethod
@@ -48,8 +55,19 @@ class AssessmentInput(StrictInput):
         "supervision",
         "evidenceUrl",
         "evidenceDescription",
+        "certificateNumber",
+        "activityStartDate",
+        "activityEndDate",
         mode="before",
     )
     @classmethod
     def _empty_cell_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("activityEndDate")
+    @classmethod
+    def _after_start(cls, end: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("activityStartDate")
+        if end is not None and start is not None and end < start:
+            raise ValueError(f"the activity ends ({end}) before it starts ({start})")
+        return end

@@ -18,6 +18,7 @@ from app.credentials.microcredential import (
 )
 from app.credentials.microcredential_issuance import IssuanceContext, IssuedPair, issue_microcredential
 from app.db import models as db
+from app.fields import EMBEDDED_IMAGE
 
 
 def spec_uri(public_url: str, spec_id: str) -> str:
@@ -43,6 +44,8 @@ def domain_learner(row: db.Learner) -> Learner:
 
 
 def domain_assessment(row: db.Assessment, spec: MicroCredentialSpec) -> Assessment:
+    """The assessed result as the builders see it. Its certificate number is the one given, else the college's
+    reference; a pathway's completion (which has parts, and a reference vetcred made up) has none."""
     facts: dict[str, Any] = row.facts
     return Assessment(
         id=row.id,
@@ -54,16 +57,28 @@ def domain_assessment(row: db.Assessment, spec: MicroCredentialSpec) -> Assessme
         supervision=spec.supervision,
         evidence_url=facts.get("evidenceUrl"),
         evidence_description=facts.get("evidenceDescription"),
+        certificate_number=facts.get("certificateNumber") or (None if "parts" in facts else row.reference),
+        activity_start=_day(facts.get("activityStartDate")),
+        activity_end=_day(facts.get("activityEndDate")),
     )
 
 
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
 def issuer_organisation(issuer: db.Issuer, spec: MicroCredentialSpec) -> Organisation:
-    """The college as ELM sees it; its country is the specification's (Annex I: country of the issuer)."""
+    """The college as ELM sees it; its country is the specification's (Annex I: country of the issuer). Its image
+    is its logo when it is an embedded PNG or JPEG (an EDC carries no links to images)."""
+    image = (issuer.profile.get("image") or {}).get("id")
     return Organisation(
         name={spec.primary_language: issuer.name},
         country=spec.issuer_country,
         url=issuer.profile.get("url"),
         region=spec.issuer_region,
+        legal_identifier=issuer.legal_identifier,
+        vat_identifier=issuer.vat_identifier,
+        logo=image if isinstance(image, str) and EMBEDDED_IMAGE.match(image) else None,
     )
 
 

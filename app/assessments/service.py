@@ -77,6 +77,9 @@ def record_assessment(
             "supervision",
             "evidenceUrl",
             "evidenceDescription",
+            "certificateNumber",
+            "activityStartDate",
+            "activityEndDate",
         },
     )
     assessment = db.Assessment(

@@ -11,17 +11,38 @@ from __future__ import annotations
 
 import base64
 import copy
-import re
+import dataclasses
+import hashlib
 import uuid
-from collections.abc import Iterable, Mapping
-from datetime import date
-from decimal import Decimal
+from collections.abc import Mapping
 from typing import Any
 
+from app.credentials import edc_issuer
+from app.credentials.edc_nodes import (
+    AUTHORITY,
+    ECTS,
+    ESCO_SKILLS,
+    EU_LANGUAGES,
+    PNG,
+    Node,
+    concept,
+    concepts,
+    decimal,
+    hours,
+    image_from_data_uri,
+    media_object,
+    midnight,
+    node,
+    present,
+    snb_concept,
+    text,
+    xsd_duration,
+)
 from app.credentials.microcredential import (
     Concept,
     IssuedMicroCredential,
     LangMap,
+    LearningActivity,
     LearningOutcome,
     Organisation,
     QualityAssurance,
@@ -31,30 +52,6 @@ from app.proofs.data_integrity import xsd_datetime
 
 CONTEXTS = ("https://www.w3.org/2018/credentials/v1", "http://data.europa.eu/snb/model/context/edc-ap")
 TYPES = ("VerifiableCredential", "EuropeanDigitalCredential")
-CREDENTIAL_SCHEMA = {"id": "http://data.europa.eu/snb/model/ap/edc-generic-full", "type": "ShaclValidator2017"}
-
-SNB = "http://data.europa.eu/snb"
-AUTHORITY = "http://publications.europa.eu/resource/authority"
-ESCO_SKILLS = "http://data.europa.eu/esco/concept-scheme/skills"
-# Concepts as the Commission's samples carry them (shared/standards/edc/NOTES.md §1.3, §4).
-GENERIC_PROFILE = Concept(f"{SNB}/credential/e34929035b", f"{SNB}/credential/25831c2", {"en": "Generic"})
-BASE64 = Concept(f"{SNB}/encoding/6146cde7dd", f"{SNB}/encoding/25831c2", {"en": "base64"})
-PNG = Concept(f"{AUTHORITY}/file-type/PNG", f"{AUTHORITY}/file-type", {"en": "PNG"})
-ECTS = Concept(
-    f"{SNB}/education-credit/6fcec5c5af", f"{SNB}/education-credit/25831c2", {"en": "European Credit Transfer System"}
-)
-# Display languages are the spec's title languages (ISO 639-1): the EU's 24 official languages, as codes of the
-# Publications Office language authority table (ISO 639-2/T) with their English names.
-_EU_LANGUAGES = """
-    bg BUL Bulgarian    cs CES Czech        da DAN Danish       de DEU German       el ELL Greek        en ENG English
-    es SPA Spanish      et EST Estonian     fi FIN Finnish      fr FRA French       ga GLE Irish        hr HRV Croatian
-    hu HUN Hungarian    it ITA Italian      lt LIT Lithuanian   lv LAV Latvian      mt MLT Maltese      nl NLD Dutch
-    pl POL Polish       pt POR Portuguese   ro RON Romanian     sk SLK Slovak       sl SLV Slovenian    sv SWE Swedish
-"""
-EU_LANGUAGES = {code: (authority, name) for code, authority, name in re.findall(r"(\w+) (\w+) (\w+)", _EU_LANGUAGES)}
-_WEEKS = re.compile(r"^P(\d+)W$")
-
-Node = dict[str, Any]
 
 
 def build_edc(record: IssuedMicroCredential, *, display_images: Mapping[str, bytes]) -> dict[str, Any]:
@@ -74,31 +71,6 @@ def achievement_id(credential_id: str) -> str:
     return f"urn:epass:learningAchievement:{uuid.uuid5(uuid.UUID(credential_id), 'learningAchievement/')}"
 
 
-def concept(value: Concept) -> Node:
-    return {
-        "id": value.uri,
-        "type": "Concept",
-        "inScheme": {"id": value.scheme, "type": "ConceptScheme"},
-        "prefLabel": dict(value.label),
-    }
-
-
-_ABSENT: tuple[Any, ...] = (None, "", [], {})
-
-
-def _node(id_: str, type_: str | list[str], **properties: Any) -> Node:
-    """A node with the properties that have a value: ELM leaves out what is not known (no nulls, no empty lists)."""
-    return {"id": id_, "type": type_} | {key: value for key, value in properties.items() if value not in _ABSENT}
-
-
-def _concepts(values: Iterable[Concept | None]) -> list[Node]:
-    return [concept(value) for value in values if value is not None]
-
-
-def _text(value: LangMap | None) -> LangMap | None:
-    return dict(value) if value else None
-
-
 class _Builder:
     def __init__(self, record: IssuedMicroCredential) -> None:
         self.record = record
@@ -114,11 +86,13 @@ class _Builder:
     def credential(self, display_images: Mapping[str, bytes]) -> Node:
         issued = xsd_datetime(self.record.issued_at)
         valid_until = self.record.valid_until
-        return {"@context": list(CONTEXTS)} | _node(
+        profiles = edc_issuer.profiles(self.record)
+        return {"@context": list(CONTEXTS)} | node(
             f"urn:credential:{self.uuid}",
             list(TYPES),
-            credentialSchema=dict(CREDENTIAL_SCHEMA),
-            credentialProfiles=[concept(GENERIC_PROFILE)],
+            identifier=self.certificate_number(),
+            credentialSchema=[{"id": profile.schema, "type": "ShaclValidator2017"} for profile in profiles],
+            credentialProfiles=[concept(profile.concept) for profile in profiles],
             displayParameter=self.display(display_images),
             issuer=self.issuer(),
             issued=issued,
@@ -126,32 +100,40 @@ class _Builder:
             validFrom=issued,
             validUntil=xsd_datetime(valid_until) if valid_until else None,
             credentialSubject=self.person(self.achievement(issued)),
+            evidence=edc_issuer.evidence(
+                self.id,
+                self.record,
+                [(str(qa.qdr_id), self.accreditation(qa)) for qa in edc_issuer.listed_accreditations(self.record)],
+            ),
         )
+
+    def certificate_number(self) -> list[Node]:
+        number = self.record.assessment.certificate_number
+        if number is None:
+            return []
+        return [
+            node(self.id("identifier", "certificate"), "Identifier", schemeName="Certificate number", notation=number)
+        ]
 
     def display(self, images: Mapping[str, bytes]) -> Node:
         languages = list(self.spec.title)
         missing = [code for code in languages if code not in images]
         if missing:
             raise InvalidInput(f"no display image for the title language(s) {', '.join(missing)}", field="spec.title")
-        return _node(
+        return node(
             self.id("displayParameter"),
             "DisplayParameter",
             title=dict(self.spec.title),
+            description=text(self.spec.description),
             language=[self.language(code) for code in languages],
             primaryLanguage=self.language(self.lang),
             individualDisplay=[self.individual_display(code, images[code]) for code in languages],
         )
 
     def individual_display(self, code: str, image: bytes) -> Node:
-        media = _node(
-            self.id("mediaObject", f"display/{code}"),
-            "MediaObject",
-            content=base64.b64encode(image).decode("ascii"),
-            contentEncoding=concept(BASE64),
-            contentType=concept(PNG),
-        )
-        detail = _node(self.id("displayDetail", code), "DisplayDetail", image=media, page=1)
-        return _node(
+        media = media_object(self.id("mediaObject", f"display/{code}"), base64.b64encode(image).decode("ascii"), PNG)
+        detail = node(self.id("displayDetail", code), "DisplayDetail", image=media, page=1)
+        return node(
             self.id("individualDisplay", code),
             "IndividualDisplay",
             language=self.language(code),
@@ -167,42 +149,56 @@ class _Builder:
         return concept(known or Concept(uri, f"{AUTHORITY}/language", {"en": entry[1]}))
 
     def issuer(self) -> Node:
-        """The issuer carries the ``eIDASIdentifier`` the shapes require: its legal identifier, else its DID."""
+        """The college with its eIDAS identifier (``edc_issuer``), or the third party that seals on its behalf."""
+        sealer = edc_issuer.mandated(self.record)
+        if sealer is not None:
+            return edc_issuer.mandated_sealer(self.id, sealer, self.lang)
         issuer = self.record.issuer
-        node = self.organisation(issuer, eidas=issuer.legal_identifier or self.record.issuer_did)
+        issuer_node = self.organisation(issuer, eidas=edc_issuer.eidas_identifier(self.record))
         if issuer.region is None and self.spec.issuer_region is not None:
-            node["location"][0]["spatialCode"] = [concept(self.spec.issuer_region)]
+            issuer_node["location"][0]["spatialCode"] = [concept(self.spec.issuer_region)]
         if self.spec.issuer_country.uri != issuer.country.uri:
-            node["location"].append(self.location("issuer-country", self.spec.issuer_country, None))
-        return node
+            issuer_node["location"].append(self.location("issuer-country", self.spec.issuer_country, None))
+        return issuer_node
 
-    def organisation(self, org: Organisation, *, eidas: str | None = None) -> Node:
-        key = repr(org)
+    def organisation(self, org: Organisation, *, eidas: tuple[str, Concept] | None = None) -> Node:
+        # The key names its nodes (uuid5): a logo of 100 kB is keyed by its digest, not hashed into every id.
+        key = repr(
+            org if org.logo is None else dataclasses.replace(org, logo=hashlib.sha256(org.logo.encode()).hexdigest())
+        )
         if key not in self.organisations:
-            registration = org.legal_identifier if eidas is None else None
-            self.organisations[key] = _node(
+            eidas_node = None
+            if eidas is not None:
+                eidas_node = self.legal_identifier(f"eidas/{key}", *eidas)
+            registration = None
+            if org.legal_identifier:
+                registration = self.legal_identifier(f"registration/{key}", org.legal_identifier, org.country)
+            vat = [self.legal_identifier(f"vat/{key}", org.vat_identifier, org.country)] if org.vat_identifier else []
+            self.organisations[key] = node(
                 self.id("org", key),
                 "Organisation",
                 legalName=dict(org.name),
                 location=[self.location(key, org.country, org.region)],
-                eIDASIdentifier=eidas and self.legal_identifier(f"eidas/{key}", eidas, org.country),
-                registration=registration and self.legal_identifier(f"registration/{key}", registration, org.country),
+                eIDASIdentifier=eidas_node,
+                registration=registration,
+                vatIdentifier=vat,
+                logo=image_from_data_uri(self.id("mediaObject", f"logo/{key}"), org.logo) if org.logo else None,
                 homepage=[self.web_resource(f"homepage/{key}", org.url)] if org.url else None,
             )
         return self.organisations[key]
 
     def location(self, key: str, country: Concept, region: Concept | None) -> Node:
-        address = _node(self.id("address", key), "Address", countryCode=concept(country))
-        return _node(self.id("location", key), "Location", address=address, spatialCode=_concepts([region]))
+        address = node(self.id("address", key), "Address", countryCode=concept(country))
+        return node(self.id("location", key), "Location", address=address, spatialCode=concepts([region]))
 
     def legal_identifier(self, key: str, notation: str, country: Concept) -> Node:
-        return _node(self.id("legalIdentifier", key), "LegalIdentifier", notation=notation, spatial=concept(country))
+        return node(self.id("legalIdentifier", key), "LegalIdentifier", notation=notation, spatial=concept(country))
 
     def web_resource(self, key: str, url: str, title: LangMap | None = None) -> Node:
-        return _node(self.id("webResource", key), "WebResource", contentURL=url, title=_text(title))
+        return node(self.id("webResource", key), "WebResource", contentURL=url, title=text(title))
 
-    def note(self, key: str, text: LangMap | None) -> Node | None:
-        return _node(self.id("note", key), "Note", noteLiteral=dict(text)) if text else None
+    def note(self, key: str, value: LangMap | None) -> Node | None:
+        return node(self.id("note", key), "Note", noteLiteral=dict(value)) if value else None
 
     def person(self, claim: Node) -> Node:
         learner = self.record.learner
@@ -210,22 +206,22 @@ class _Builder:
         if learner.national_id and learner.national_id_country:
             national_id = self.legal_identifier("national", learner.national_id, learner.national_id_country)
         elif learner.national_id:  # a LegalIdentifier needs its country (spatial): without one, a plain Identifier
-            national_id = _node(self.id("identifier", "national"), "Identifier", notation=learner.national_id)
+            national_id = node(self.id("identifier", "national"), "Identifier", notation=learner.national_id)
         contact = None
         if learner.email:
             mailbox = {"id": f"mailto:{learner.email}", "type": "Mailbox"}
-            contact = [_node(self.id("contactPoint", "learner"), "ContactPoint", emailAddress=[mailbox])]
+            contact = [node(self.id("contactPoint", "learner"), "ContactPoint", emailAddress=[mailbox])]
         identifiers = [
-            _node(self.id("identifier", f"{scheme}/{value}"), "Identifier", schemeName=scheme, notation=value)
+            node(self.id("identifier", f"{scheme}/{value}"), "Identifier", schemeName=scheme, notation=value)
             for scheme, value in learner.identifiers
         ]
-        return _node(
+        return node(
             self.id("person"),
             "Person",
             fullName={self.lang: learner.full_name},
             givenName={self.lang: learner.given_name},
             familyName={self.lang: learner.family_name},
-            dateOfBirth=_midnight(learner.date_of_birth) if learner.date_of_birth else None,
+            dateOfBirth=midnight(learner.date_of_birth) if learner.date_of_birth else None,
             nationalID=national_id,
             identifier=identifiers,
             contactPoint=contact,
@@ -235,7 +231,7 @@ class _Builder:
     def achievement(self, issued: str) -> Node:
         spec, assessment = self.spec, self.record.assessment
         bodies = [self.organisation(org) for org in spec.awarding_bodies]
-        awarding = _node(self.id("awardingProcess"), "AwardingProcess", awardingBody=bodies, awardingDate=issued)
+        awarding = node(self.id("awardingProcess"), "AwardingProcess", awardingBody=bodies, awardingDate=issued)
         specification = self.specification()
         evidence = None
         if assessment.evidence_url:
@@ -244,15 +240,14 @@ class _Builder:
         graded = assessment.grade is not None
         if not graded:  # ELM requires a grade on a LearningAssessment: without one, only how it is assessed is stated
             specification["provenBy"] = [self.assessment_specification()]
-        activity = spec.learning_activity_type
-        return _node(
+        return node(
             achievement_id(self.record.credential_id),
             "LearningAchievement",
             title=dict(spec.title),
             awardedBy=awarding,
             provenBy=[self.assessment(awarding, evidence)] if graded else None,
             supplementaryDocument=None if graded else evidence,
-            influencedBy=[self.activity(awarding, activity)] if activity else None,
+            influencedBy=[self.activity(awarding)],
             specifiedBy=specification,
             learningOpportunity=self.opportunity(specification, bodies),
             hasPart=[self.part(credential_id, awarding) for credential_id in self.record.parts],
@@ -263,14 +258,14 @@ class _Builder:
         supervision = assessment.supervision or spec.supervision
         assessor = None
         if assessment.assessor:
-            assessor = [_node(self.id("agent", "assessor"), "Agent", prefLabel={self.lang: assessment.assessor})]
-        return _node(
+            assessor = [node(self.id("agent", "assessor"), "Agent", prefLabel={self.lang: assessment.assessor})]
+        return node(
             self.id("learningAssessment"),
             "LearningAssessment",
             title=dict(spec.assessment_type.label),
             grade=self.note("grade", {self.lang: str(assessment.grade)}),
             awardedBy=awarding,
-            dateIssued=_midnight(assessment.assessed_on),
+            dateIssued=midnight(assessment.assessed_on),
             idVerification=concept(supervision) if supervision else None,
             assessedBy=assessor,
             supplementaryDocument=evidence,
@@ -281,8 +276,8 @@ class _Builder:
         spec = self.spec
         grading = None
         if spec.grading_scheme:
-            grading = _node(self.id("gradingScheme"), "GradingScheme", title=dict(spec.grading_scheme))
-        return _node(
+            grading = node(self.id("gradingScheme"), "GradingScheme", title=dict(spec.grading_scheme))
+        return node(
             self.id("learningAssessmentSpec"),
             "LearningAssessmentSpecification",
             title=dict(spec.assessment_type.label),
@@ -291,19 +286,40 @@ class _Builder:
             gradingScheme=grading,
         )
 
-    def activity(self, awarding: Node, activity_type: Concept) -> Node:
-        specification = _node(
+    def activity(self, awarding: Node) -> Node:
+        """The learning activity the learner took: Annex I's form of participation is in a learning activity. Its
+        dates are the assessment's for this learner, else the specification's (a course run on fixed dates)."""
+        spec, assessment = self.spec, self.record.assessment
+        details = spec.learning_activity or LearningActivity()
+        start, end = details.start, details.end
+        if assessment.activity_start or assessment.activity_end:
+            start, end = assessment.activity_start, assessment.activity_end
+        volume = details.volume_hours if details.volume_hours is not None else spec.workload_hours
+        specification = node(
             self.id("learningActivitySpec"),
             "LearningActivitySpecification",
-            title=dict(self.spec.title),
-            dcType=[concept(activity_type)],
-            mode=[concept(self.spec.participation_form)],
+            title=dict(details.title or spec.title),
+            dcType=concepts([spec.learning_activity_type]),
+            mode=[concept(details.mode or spec.participation_form)],
+            volumeOfLearning=hours(volume) if volume is not None else None,
+            language=concepts(spec.languages),
         )
-        return _node(
+        period = None
+        if start or end:
+            period = node(
+                self.id("period", "activity"),
+                "PeriodOfTime",
+                startDate=midnight(start) if start else None,
+                endDate=midnight(end) if end else None,
+            )
+        return node(
             self.id("learningActivity"),
             "LearningActivity",
-            title=dict(self.spec.title),
+            title=dict(details.title or spec.title),
+            description=text(details.description),
             awardedBy=awarding,
+            temporal=period,
+            directedBy=[self.organisation(details.organiser)] if details.organiser else None,
             specifiedBy=specification,
         )
 
@@ -311,11 +327,12 @@ class _Builder:
         """A ``Qualification`` when a level is given (only it has ``eqfLevel``/``nqfLevel``), else a
         ``LearningAchievementSpecification``."""
         spec = self.spec
-        kind = "Qualification" if spec.eqf_level or spec.nqf_level else "LearningAchievementSpecification"
+        qualification = spec.eqf_level is not None or spec.nqf_level is not None
+        kind = "Qualification" if qualification else "LearningAchievementSpecification"
         credit = None
         if spec.ects_credits is not None:
-            point = _decimal(spec.ects_credits)
-            credit = [_node(self.id("creditPoint", "ects"), "CreditPoint", framework=concept(ECTS), point=point)]
+            point = decimal(spec.ects_credits)
+            credit = [node(self.id("creditPoint", "ects"), "CreditPoint", framework=concept(ECTS), point=point)]
         further = None
         if spec.further_information_url:
             further = [self.web_resource("furtherInformation", spec.further_information_url)]
@@ -324,112 +341,84 @@ class _Builder:
             self.note("stackability", spec.stackability),
             self.note("targetGroup", spec.target_group),
         ]
-        return _node(
+        return node(
             self.id(kind[0].lower() + kind[1:]),
             kind,
             title=dict(spec.title),
-            description=_text(spec.description),
+            description=text(spec.description),
+            dcType=concepts([spec.learning_opportunity_type]),
             learningOutcome=[self.outcome(outcome) for outcome in self.record.achieved_outcomes],
             creditPoint=credit,
-            volumeOfLearning=_hours(spec.workload_hours) if spec.workload_hours is not None else None,
+            volumeOfLearning=hours(spec.workload_hours) if spec.workload_hours is not None else None,
             eqfLevel=concept(spec.eqf_level) if spec.eqf_level else None,
-            nqfLevel=_concepts([spec.nqf_level]),
+            nqfLevel=concepts([spec.nqf_level]),
+            isPartialQualification=spec.is_partial_qualification if qualification else None,
             mode=[concept(spec.participation_form)],
             learningSetting=concept(spec.learning_setting) if spec.learning_setting else None,
-            thematicArea=_concepts(spec.thematic_areas),
+            thematicArea=concepts(spec.thematic_areas),
             entryRequirement=self.note("entryRequirement", spec.prerequisites),
-            language=_concepts(spec.languages),
-            maximumDuration=_xsd_duration(spec.duration) if spec.duration else None,
+            language=concepts(spec.languages),
+            maximumDuration=xsd_duration(spec.maximum_duration) if spec.maximum_duration else None,
             accreditation=[self.accreditation(qa) for qa in spec.quality_assurance],
             # The shapes require a typed, titled node; the record knows only the larger specification's URI.
-            isPartOf=[_node(uri, kind, title={self.lang: uri}) for uri in spec.part_of],
+            isPartOf=[node(uri, kind, title={self.lang: uri}) for uri in spec.part_of],
             homepage=further,
-            additionalNote=_present(notes),
+            additionalNote=present(notes),
         )
 
     def outcome(self, outcome: LearningOutcome) -> Node:
         # The record holds ESCO skill URIs only: there are no labels to give.
         esco = {"type": "Concept", "inScheme": {"id": ESCO_SKILLS, "type": "ConceptScheme"}}
-        return _node(
+        return node(
             self.id("learningOutcome", outcome.id),
             "LearningOutcome",
             title=dict(outcome.title),
             relatedESCOSkill=[{"id": uri} | esco for uri in outcome.esco_skills],
-            relatedSkill=[_snb_concept(uri) for uri in outcome.related_skills],
+            relatedSkill=[snb_concept(uri) for uri in outcome.related_skills],
+            reusabilityLevel=concept(outcome.reusability_level) if outcome.reusability_level else None,
         )
 
     def accreditation(self, qa: QualityAssurance) -> Node:
-        """ELM's ``decision`` is a Concept; the record's decision is text, so it is the ``description``."""
+        """ELM's ``decision`` is a Concept; the record's decision is text, so it is the ``description``. One listed
+        in the Europass register (QDR) is the node of that id, which the credential's evidence names too."""
         key = repr(qa)
-        return _node(
-            self.id("accreditation", key),
+        return node(
+            qa.qdr_id or self.id("accreditation", key),
             "Accreditation",
             title=dict(qa.type.label),
             dcType=concept(qa.type),
             accreditingAgent=self.organisation(qa.agent),
-            description=_text(qa.decision),
+            description=text(qa.decision),
             report=self.web_resource(f"report/{key}", qa.report_url) if qa.report_url else None,
         )
 
     def opportunity(self, specification: Node, bodies: list[Node]) -> Node | None:
-        """Costs (``priceDetail``), pace (``scheduleInformation``) and mode of delivery live on the opportunity."""
+        """Costs (``priceDetail``), pace (``scheduleInformation``), mode of delivery and the usual duration live on
+        the opportunity."""
         spec = self.spec
-        if not (spec.costs or spec.pace or spec.mode_of_delivery):
+        if not (spec.costs or spec.pace or spec.mode_of_delivery or spec.duration):
             return None
         prices = [
-            _node(
+            node(
                 self.id("priceDetail", repr(cost)),
                 "PriceDetail",
-                amount=[_node(self.id("amount", repr(cost)), "Amount", value=cost.amount, unit=concept(cost.currency))],
+                amount=[node(self.id("amount", repr(cost)), "Amount", value=cost.amount, unit=concept(cost.currency))],
             )
             for cost in spec.costs
         ]
-        return _node(
+        return node(
             self.id("learningOpportunity"),
             "LearningOpportunity",
             title=dict(spec.title),
             providedBy=bodies,
             learningAchievementSpecification=specification,
+            duration=xsd_duration(spec.duration) if spec.duration else None,
             priceDetail=prices,
             scheduleInformation=self.note("pace", spec.pace),
-            additionalNote=_present([self.note("modeOfDelivery", spec.mode_of_delivery)]),
+            additionalNote=present([self.note("modeOfDelivery", spec.mode_of_delivery)]),
         )
 
     def part(self, credential_id: str, awarding: Node) -> Node:
         """A part's achievement, under the id its own EDC gives it; titled with its credential id (all we know)."""
         title = {self.lang: f"urn:credential:{uuid.UUID(credential_id)}"}
-        return _node(achievement_id(credential_id), "LearningAchievement", title=title, awardedBy=awarding)
-
-
-def _present(nodes: list[Node | None]) -> list[Node]:
-    return [node for node in nodes if node is not None]
-
-
-def _midnight(day: date) -> str:
-    """A date as the samples write it: an xsd:dateTime in UTC."""
-    return f"{day.isoformat()}T00:00:00Z"
-
-
-def _decimal(value: float) -> str:
-    """3.0 -> "3", 1.5 -> "1.5" (``creditPoint.point`` is a string)."""
-    return format(Decimal(str(value)).normalize(), "f")
-
-
-def _hours(hours: float) -> str:
-    """xsd:duration allows a fraction only on seconds: 7.5 hours is PT7H30M."""
-    whole, minutes = divmod(round(hours * 60), 60)
-    return f"PT{whole}H{minutes}M" if minutes else f"PT{whole}H"
-
-
-def _xsd_duration(duration: str) -> str:
-    """ISO 8601 weeks (P10W) are not an xsd:duration: write them as days."""
-    weeks = _WEEKS.match(duration)
-    return f"P{int(weeks.group(1)) * 7}D" if weeks else duration
-
-
-def _snb_concept(uri: str) -> Node:
-    """A concept of an EU (snb) list, whose scheme is ``<list>/25831c2``; other skill URIs carry no scheme here."""
-    if not uri.startswith(f"{SNB}/"):
-        raise InvalidInput(f"the concept scheme of the related skill {uri!r} is unknown", field="learning_outcomes")
-    scheme = uri.rsplit("/", 1)[0] + "/25831c2"
-    return {"id": uri, "type": "Concept", "inScheme": {"id": scheme, "type": "ConceptScheme"}}
+        return node(achievement_id(credential_id), "LearningAchievement", title=title, awardedBy=awarding)

@@ -1,4 +1,4 @@
-"""Offline SHACL validation of a Europass Digital Credential against the official EDC application profile shapes."""
+"""Offline SHACL validation of a Europass Digital Credential against the official shapes of the profiles it declares."""
 
 from __future__ import annotations
 
@@ -17,14 +17,13 @@ from rdflib import Graph, Namespace
 from rdflib.term import Node
 
 from app.config import SCHEMAS_DIR
+from app.credentials.edc_profiles import GENERIC_FULL, SCHEMA_OF_PROFILE, SHAPE_FILES
 from app.errors import UnknownContext, VetcredError
 from app.proofs.loader import DocumentLoader
 
 EDC_DIR = SCHEMAS_DIR / "edc"
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 EDC_AP_CONTEXT = "http://data.europa.eu/snb/model/context/edc-ap"
-# edc-generic-full owl:imports edc-generic-no-cv by IRI: the two files are loaded together (no network).
-SHAPE_FILES = ("EDC-generic-no-cv.ttl", "EDC-generic-full.ttl")
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 _PREFIXES = {
@@ -68,20 +67,24 @@ def edc_loader() -> EdcDocumentLoader:
 
 
 @cache
-def shapes_graph() -> Graph:
-    """The edc-generic-no-cv + edc-generic-full shapes, parsed once per process (about 0.2 s)."""
+def shapes_graph(schemas: frozenset[str] = frozenset({GENERIC_FULL})) -> Graph:
+    """The shapes of ``schemas`` (credentialSchema ids) and what they import, parsed once per set (about 0.2 s)."""
+    files = dict.fromkeys(name for schema in sorted(schemas) for name in SHAPE_FILES[schema])
     graph = Graph()
-    for name in SHAPE_FILES:
+    for name in files:
         graph.parse(EDC_DIR / "shapes" / name, format="turtle")
     return graph
 
 
 def validate_edc(document: Mapping[str, Any]) -> list[str]:
-    """Every way ``document`` fails the EDC generic-full profile, each as ``focus path: message``; empty = conforms.
+    """Every way ``document`` fails the shapes of the profiles it declares, each as ``focus path: message``; empty
+    = conforms. edc-generic-full always applies; ``credentialSchema`` and ``credentialProfiles`` add their profiles'
+    shapes (issued by mandate, accredited, converted, diploma supplement), as EDCI validates them.
 
     Besides the SHACL results, a key the @context does not define is reported: JSON-LD drops it silently, so a
     misspelt property (the ELM sample's ``eIDASIdentifier`` with a Greek capital Iota) would vanish unseen.
     """
+    schemas, messages = _declared_schemas(document)
     dropped: list[str] = []
     loader = edc_loader()
     processor = JsonLdProcessor(on_property_dropped=lambda term: dropped.append(term))
@@ -94,15 +97,36 @@ def validate_edc(document: Mapping[str, Any]) -> list[str]:
         nquads = processor.to_rdf(dict(document), options)
     except PyLdError as error:
         return [f"(document): not processable as EDC JSON-LD: {_pyld_reason(error)}"]
+    shapes = shapes_graph(schemas)
     with _validation_lock, warnings.catch_warnings():
         # rdflib 7.6's own N-Quads parser calls its deprecated Dataset.default_context once per triple.
         warnings.simplefilter("ignore", DeprecationWarning)
         data = Graph().parse(data=nquads, format="nquads")
-        conforms, results, _ = pyshacl.validate(data, shacl_graph=shapes_graph(), advanced=True, inference="none")
-    messages = [f"(document) {term}: not defined by the @context (dropped)" for term in sorted(set(dropped))]
+        conforms, results, _ = pyshacl.validate(data, shacl_graph=shapes, advanced=True, inference="none")
+    messages += [f"(document) {term}: not defined by the @context (dropped)" for term in sorted(set(dropped))]
     if not conforms:
         messages += _violations(results)
     return messages
+
+
+def _declared_schemas(document: Mapping[str, Any]) -> tuple[frozenset[str], list[str]]:
+    """The shapes to apply (edc-generic-full and each declared schema vetcred ships), and what is wrong with the
+    declaration: a schema without shipped shapes, or a declared profile whose schema ``credentialSchema`` omits."""
+    schemas = {str(item.get("id")) for item in _items(document.get("credentialSchema")) if isinstance(item, dict)}
+    profiles = {str(item.get("id")) for item in _items(document.get("credentialProfiles")) if isinstance(item, dict)}
+    implied = {SCHEMA_OF_PROFILE[profile] for profile in profiles if profile in SCHEMA_OF_PROFILE}
+    messages = [
+        f"(document) credentialSchema: no shapes known for {schema}" for schema in sorted(schemas - SHAPE_FILES.keys())
+    ]
+    messages += [
+        f"(document) credentialSchema: omits {schema}, the schema of a profile in credentialProfiles"
+        for schema in sorted(implied - schemas)
+    ]
+    return frozenset({GENERIC_FULL, *(schemas & SHAPE_FILES.keys()), *implied}), messages
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def _violations(results: Graph) -> list[str]:

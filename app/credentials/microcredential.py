@@ -28,6 +28,7 @@ class LearningOutcome:
     title: LangMap
     esco_skills: tuple[str, ...] = ()  # http://data.europa.eu/esco/skill/<uuid>
     related_skills: tuple[str, ...] = ()  # other frameworks' skill URIs
+    reusability_level: Concept | None = None  # http://data.europa.eu/snb/skill-reuse-level/cross-sector...
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,10 @@ class Organisation:
     name: LangMap
     country: Concept  # http://publications.europa.eu/resource/authority/country/NLD
     url: str | None = None
-    legal_identifier: str | None = None  # e.g. a chamber of commerce number or an eIDAS organisation identifier
+    legal_identifier: str | None = None  # its registration, e.g. a chamber of commerce number
     region: Concept | None = None  # http://publications.europa.eu/resource/authority/atu/...
+    vat_identifier: str | None = None
+    logo: str | None = None  # a PNG or JPEG as a data: URI (data:image/png;base64,...), embedded as it is
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,21 @@ class QualityAssurance:
     agent: Organisation  # the accrediting / quality-assurance body
     decision: LangMap | None = None
     report_url: str | None = None
+    qdr_id: str | None = None  # the accreditation's id in the Europass Qualification Dataset Register, if listed
+
+
+@dataclass(frozen=True)
+class LearningActivity:
+    """What the specification says about the learning activity learners take (its type is the spec's
+    ``learning_activity_type``); an assessment may give the dates one learner took it."""
+
+    title: LangMap | None = None  # default: the specification's title
+    description: LangMap | None = None
+    organiser: Organisation | None = None  # who directed it
+    mode: Concept | None = None  # default: the specification's participation form
+    volume_hours: float | None = None  # default: the specification's workload hours
+    start: date | None = None
+    end: date | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +95,9 @@ class MicroCredentialSpec:
     issuer_region: Concept | None = None
     learning_setting: Concept | None = None  # formal / non-formal
     learning_activity_type: Concept | None = None  # e-learning, workshop, internship, volunteering...
+    learning_activity: LearningActivity | None = None
+    learning_opportunity_type: Concept | None = None  # http://data.europa.eu/snb/learning-opportunity/74a4a268e8...
+    is_partial_qualification: bool | None = None
     prerequisites: LangMap | None = None
     supervision: Concept | None = None  # supervision-verification: unsupervised / supervised / with ID check
     grading_scheme: LangMap | None = None
@@ -84,7 +105,8 @@ class MicroCredentialSpec:
     part_of: tuple[str, ...] = ()  # URIs of larger specifications this one stacks into
     further_information: LangMap | None = None
     further_information_url: str | None = None
-    duration: str | None = None  # ISO 8601 duration, e.g. "P3M"
+    duration: str | None = None  # ISO 8601 duration, e.g. "P3M": how long the learning opportunity takes
+    maximum_duration: str | None = None  # ISO 8601: the most time a learner may take to complete it
     pace: LangMap | None = None
     mode_of_delivery: LangMap | None = None
     target_group: LangMap | None = None
@@ -122,6 +144,21 @@ class Assessment:
     supervision: Concept | None = None  # overrides the spec's
     evidence_url: str | None = None
     evidence_description: str | None = None
+    certificate_number: str | None = None
+    activity_start: date | None = None  # when this learner took the learning activity (replaces the spec's dates)
+    activity_end: date | None = None
+
+
+@dataclass(frozen=True)
+class Sealer:
+    """Who seals the EDC, as its e-seal certificate says; ``mandate`` is the college's statement when the seal is a
+    third party's sealing on its behalf (that third party is then the EDC's issuer, the college its awarding body)."""
+
+    legal_name: str | None  # the certificate's O
+    organisation_identifier: str | None  # the certificate's organizationIdentifier (ETSI EN 319 412-1)
+    country: Concept | None  # the certificate's C
+    self_issued: bool  # vetcred's self-issued test seal
+    mandate: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +175,7 @@ class IssuedMicroCredential:
     issued_at: datetime
     valid_until: datetime | None = None
     parts: tuple[str, ...] = field(default=())  # credential ids of the parts, for a larger (stacked) credential
+    sealer: Sealer | None = None  # who seals the EDC (unknown to the OB 3.0 builder, which does not need it)
 
     @property
     def achieved_outcomes(self) -> tuple[LearningOutcome, ...]:

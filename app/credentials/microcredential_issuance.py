@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import secrets
@@ -23,6 +24,7 @@ from app.credentials.ob3_microcredential import build_ob3_microcredential
 from app.credentials.validate import check_achievement_credential
 from app.db import models as db
 from app.errors import CredentialSchemaError
+from app.issuers.sealer import sealer_of
 from app.issuers.seals import seal_for
 from app.issuers.service import signer_for
 from app.proofs import eddsa_rdfc_2022, jades
@@ -88,14 +90,16 @@ def issue_microcredential(
         **common,
     )
 
+    material, self_issued = seal_for(
+        session, issuer, context.master_key, country=_alpha2(issuer, record), now=context.now
+    )
+    # The EDC names who seals it (its issuer's eIDAS identifier, a mandate): the seal is known before it is built.
+    record = dataclasses.replace(record, sealer=sealer_of(session, issuer, material, self_issued=self_issued))
     edc = build_edc(record, display_images=render_display_images(record))
     if _should_validate(session, record.spec.id, context.shacl_sample_rate):
         errors = validate_edc(edc)
         if errors:
-            raise CredentialSchemaError("the EDC fails the edc-generic-full SHACL shapes: " + "; ".join(errors[:5]))
-    material, self_issued = seal_for(
-        session, issuer, context.master_key, country=_alpha2(issuer, record), now=context.now
-    )
+            raise CredentialSchemaError("the EDC fails the SHACL shapes it declares: " + "; ".join(errors[:5]))
     payload = json.dumps(edc, ensure_ascii=False, separators=(",", ":"))
     sealed = jades.seal(payload, private_key=material.private_key, chain=material.chain, now=context.now)
     edc_row = db.Credential(

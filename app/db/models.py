@@ -24,6 +24,9 @@ class Issuer(Base):
     did: Mapped[str] = mapped_column(String(255), unique=True)
     name: Mapped[str] = mapped_column(String(255))
     profile: Mapped[dict[str, Any]]
+    # The college's registered legal identifier and VAT number: what an EDC names it by (not in the OB 3.0 profile).
+    legal_identifier: Mapped[str | None] = mapped_column(String(255), default=None)
+    vat_identifier: Mapped[str | None] = mapped_column(String(255), default=None)
     # Opt-in: credentials then carry a suspension entry too, as an array the strict OB 3.0 schema rejects.
     allow_suspension: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -281,4 +284,6 @@ class SealMaterial(Base):
     chain: Mapped[list[str]] = mapped_column(JSON)  # base64 DER, leaf first
     subject: Mapped[str] = mapped_column(String(1000))
     self_issued: Mapped[bool]
+    # Set when the seal is a third party's that seals on the college's behalf: the EDC's Mandate evidence statement.
+    mandate_statement: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -29,7 +29,16 @@ class IssuerInput(StrictInput):
     description: LongText | None = None
     phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40)] | None = None
     address: AddressInput
-    image: ImageRef | None = None
+    image: ImageRef | None = Field(
+        default=None, description="its logo; a PNG or JPEG data: URI is also embedded in its EDCs as their logo"
+    )
+    legalIdentifier: ShortText | None = Field(
+        default=None,
+        description="the college's registered legal identifier (e.g. NTRNL-12345678, its chamber of commerce "
+        "number): its EDCs' registration, and their eIDAS identifier unless the e-seal certificate has an "
+        "organizationIdentifier",
+    )
+    vatIdentifier: ShortText | None = None
     allowSuspension: bool = Field(
         default=False,
         description="Also give credentials a suspension status entry. They then carry two credentialStatus "

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Issuer, SealMaterial
+from app.issuers.sealer import TEST_ORGANIZATION_IDENTIFIER, certificate_sealer, check_uploaded_seal
 from app.issuers.service import entry_for, lock_issuer
 from app.proofs.eseal import SealMaterial as Material
 from app.proofs.eseal import load_pkcs12, self_issued_seal_material
@@ -28,8 +29,16 @@ def seal_aad(issuer_id: str) -> bytes:
 
 
 def store_seal(
-    session: Session, issuer: Issuer, material: Material, master_key: MasterKey, *, self_issued: bool
+    session: Session,
+    issuer: Issuer,
+    material: Material,
+    master_key: MasterKey,
+    *,
+    self_issued: bool,
+    mandate_statement: str | None = None,
 ) -> SealMaterial:
+    """Keep ``material`` as the college's seal; ``mandate_statement`` when it is a third party's sealing on the
+    college's behalf (its EDCs then carry that statement as Mandate evidence)."""
     lock_issuer(session, issuer)  # an upload racing the first self-issued seal: one row, the last writer's
     row = session.get(SealMaterial, issuer.id)
     if row is None:
@@ -39,6 +48,7 @@ def store_seal(
     row.chain = [base64.b64encode(cert.public_bytes(Encoding.DER)).decode() for cert in material.chain]
     row.subject = material.chain[0].subject.rfc4514_string()
     row.self_issued = self_issued
+    row.mandate_statement = mandate_statement
     session.flush()
     return row
 
@@ -54,23 +64,38 @@ def college_by_seal_certificate(session: Session, certificate_der: bytes, subjec
 
 
 def upload_pkcs12(
-    session: Session, issuer: Issuer, data: bytes, password: bytes | None, master_key: MasterKey
+    session: Session,
+    issuer: Issuer,
+    data: bytes,
+    password: bytes | None,
+    master_key: MasterKey,
+    *,
+    mandate_statement: str | None = None,
 ) -> SealMaterial:
-    return store_seal(session, issuer, load_pkcs12(data, password), master_key, self_issued=False)
+    material = load_pkcs12(data, password)
+    check_uploaded_seal(issuer, material, mandate_statement)
+    return store_seal(session, issuer, material, master_key, self_issued=False, mandate_statement=mandate_statement)
 
 
 def seal_for(
     session: Session, issuer: Issuer, master_key: MasterKey, *, country: str, now: datetime
 ) -> tuple[Material, bool]:
-    """The college's seal, creating a self-issued test seal on first use when none was uploaded."""
+    """The college's seal, creating a self-issued test seal on first use when none was uploaded.
+
+    The test seal's certificate carries a marked test organizationIdentifier (``TEST_ORGANIZATION_IDENTIFIER``); one
+    made before it did is replaced, so that its EDCs still have an eIDAS identifier to state.
+    """
     row = session.get(SealMaterial, issuer.id)
-    if row is None:
-        material = self_issued_seal_material(
-            organisation=issuer.name, country=country, organization_identifier=None, now=now
-        )
-        row = store_seal(session, issuer, material, master_key, self_issued=True)
-        return material, True
-    return _material(issuer.id, row.encrypted_private_key, tuple(row.chain), master_key), row.self_issued
+    if row is not None:
+        material = _material(issuer.id, row.encrypted_private_key, tuple(row.chain), master_key)
+        if not row.self_issued or certificate_sealer(material.certificate, True, None).organisation_identifier:
+            return material, row.self_issued
+    identifier = TEST_ORGANIZATION_IDENTIFIER.format(country=country, issuer=issuer.id[:8])
+    material = self_issued_seal_material(
+        organisation=issuer.name, country=country, organization_identifier=identifier, now=now
+    )
+    store_seal(session, issuer, material, master_key, self_issued=True)
+    return material, True
 
 
 @lru_cache(maxsize=64)

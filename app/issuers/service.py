@@ -47,6 +47,8 @@ def register_issuer(
         profile=data.to_profile(did),
         allow_suspension=data.allowSuspension,
         created_at=now,
+        legal_identifier=data.legalIdentifier,
+        vat_identifier=data.vatIdentifier,
     )
     session.add(issuer)
     session.add(_new_key(issuer_id, master_key))
@@ -69,6 +71,8 @@ def update_profile(issuer: Issuer, data: IssuerInput) -> None:
     issuer.name = data.name
     issuer.profile = data.to_profile(issuer.did)
     issuer.allow_suspension = data.allowSuspension
+    issuer.legal_identifier = data.legalIdentifier
+    issuer.vat_identifier = data.vatIdentifier
 
 
 def list_issuers(session: Session, *, limit: int, offset: int) -> tuple[list[Issuer], int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import os
 from typing import Any
 
 import pytest
@@ -9,6 +11,8 @@ from pydantic import ValidationError
 
 from app.achievements.council import ANNEX_I_MANDATORY
 from app.achievements.microcredential_input import MicroCredentialSpecInput
+from app.credentials.microcredential import Concept
+from tests.microcredential_samples import png_data_uri
 
 SNB = "http://data.europa.eu/snb"
 AUTHORITY = "http://publications.europa.eu/resource/authority"
@@ -29,6 +33,8 @@ def full_body() -> dict[str, Any]:
                 "country": "NL",
                 "url": "https://noorderpoort.example",
                 "legalIdentifier": "KVK-01234567",
+                "vatIdentifier": "NL001234567B01",
+                "logo": png_data_uri(),
             }
         ],
         "learningOutcomes": [
@@ -36,6 +42,7 @@ def full_body() -> dict[str, Any]:
                 "id": "LO1",
                 "title": {"en": "Sizes a heat pump for a dwelling", "nl": "Dimensioneert een warmtepomp"},
                 "escoSkills": ["http://data.europa.eu/esco/skill/5fd5c985-eaaa-47aa-8314-62359c54505a"],
+                "reusabilityLevel": "occupation-specific",
             },
             {"id": "LO2", "title": "Commissions and tests the installation"},
             {"id": "LO3", "title": "Explains safe handling of refrigerants"},
@@ -52,10 +59,22 @@ def full_body() -> dict[str, Any]:
                 "agent": {"name": "Inspectorate of Education", "country": "NLD", "url": "https://inspectorate.example"},
                 "decision": "Programme accredited 2025-2031",
                 "reportUrl": "https://inspectorate.example/reports/noorderpoort",
+                "qdrAccreditation": "http://data.europa.eu/snb/data-dev/accreditation/d2455324-332c-4f80-80b8-bd37312341d6",
             }
         ],
         "learningSetting": "non-formal",
         "learningActivityType": "workshop",
+        "learningActivity": {
+            "description": "Four workshop days on campus",
+            "organiser": {"name": "Noorderpoort Installation Academy", "country": "NLD"},
+            "mode": "presential",
+            "volumeHours": 32,
+            "startDate": "2026-09-01",
+            "endDate": "2026-10-30",
+        },
+        "learningOpportunityType": "Programme module",
+        "isPartialQualification": False,
+        "maximumDuration": "P6M",
         "supervision": f"{SNB}/supervision-verification/70be69aaf9",
         "prerequisites": "A level-3 installation qualification.",
         "gradingScheme": "Pass / fail per learning outcome",
@@ -104,8 +123,30 @@ def test_a_full_body_becomes_the_typed_spec() -> None:
     assert [c.uri for c in spec.languages] == [f"{AUTHORITY}/language/ENG", f"{AUTHORITY}/language/NLD"]
     assert spec.costs[0].amount == "450.00" and spec.costs[0].currency.uri == f"{AUTHORITY}/currency/EUR"
     assert [c.uri for c in spec.thematic_areas] == [f"{SNB}/isced-f/0713"]
-    assert spec.duration == "P10W"
+    assert spec.duration == "P10W" and spec.maximum_duration == "P6M"
+    assert spec.learning_opportunity_type == Concept(
+        f"{SNB}/learning-opportunity/0f7dac46ca", f"{SNB}/learning-opportunity/25831c2", {"en": "Programme module"}
+    )
+    assert spec.is_partial_qualification is False
+    assert spec.learning_outcomes[0].reusability_level is not None
+    assert spec.learning_outcomes[0].reusability_level.uri == f"{SNB}/skill-reuse-level/occupation-specific"
+    assert spec.quality_assurance[0].qdr_id and spec.quality_assurance[0].qdr_id.endswith("bd37312341d6")
+    assert spec.awarding_bodies[0].vat_identifier == "NL001234567B01"
+    assert spec.awarding_bodies[0].logo and spec.awarding_bodies[0].logo.startswith("data:image/png;base64,")
+    activity = spec.learning_activity
+    assert activity is not None and activity.organiser is not None
+    assert activity.organiser.name == {"en": "Noorderpoort Installation Academy"}
+    assert activity.mode is not None and activity.mode.uri == f"{SNB}/learning-assessment/9191af2ed9"
+    assert (activity.volume_hours, str(activity.start), str(activity.end)) == (32, "2026-09-01", "2026-10-30")
     assert spec.part_of == ("https://vetcred.test/microcredentials/renewable-heating-technician",)
+
+
+def test_a_micro_credential_is_a_short_learning_programme_unless_said_otherwise() -> None:
+    body = full_body()
+    del body["learningOpportunityType"]
+    spec = MicroCredentialSpecInput.model_validate(body).to_spec("spec-1", URI)
+    assert spec.learning_opportunity_type is not None
+    assert spec.learning_opportunity_type.uri == f"{SNB}/learning-opportunity/74a4a268e8"
 
 
 def test_the_stored_definition_validates_again_to_the_same_spec() -> None:
@@ -188,6 +229,12 @@ def test_codes_and_uris_both_resolve(field: str, code: str | int, uri: str) -> N
         ({"languages": ["xx"]}, ("languages", 0)),
         ({"costs": [{"amount": "1.00", "currency": "XYZ"}]}, ("costs", 0, "currency")),
         ({"qualityAssurance": [{"type": "ISO 9001", "agent": {"name": "x", "country": "NLD"}}]}, None),
+        ({"learningOpportunityType": "micro-credential"}, ("learningOpportunityType",)),
+        ({"learningActivity": {"mode": "telepathy"}}, ("learningActivity", "mode")),
+        (
+            {"learningOutcomes": [{"title": "x", "reusabilityLevel": "universal"}]},
+            ("learningOutcomes", 0, "reusabilityLevel"),
+        ),
     ],
 )
 def test_a_bad_code_is_refused_naming_the_field(override: dict[str, Any], loc: tuple[Any, ...] | None) -> None:
@@ -236,6 +283,22 @@ def test_learning_outcome_ids_default_and_must_be_unique() -> None:
         ({"costs": [{"amount": "12.345", "currency": "EUR"}]}, ("costs", 0, "amount")),
         ({"primaryLanguage": "English"}, ("primaryLanguage",)),
         ({"unknownElement": 1}, ("unknownElement",)),
+        ({"maximumDuration": "six months"}, ("maximumDuration",)),
+        ({"learningActivity": {"startDate": "2026-09-01", "endDate": "2026-08-31"}}, ("learningActivity", "endDate")),
+        ({"learningActivity": {"volumeHours": 0}}, ("learningActivity", "volumeHours")),
+        ({"isPartialQualification": "sometimes"}, ("isPartialQualification",)),
+        (
+            {
+                "qualityAssurance": [
+                    {
+                        "type": "820101cba6",
+                        "agent": {"name": "x", "country": "NL"},
+                        "qdrAccreditation": "https://qdr.example/1",
+                    }
+                ]
+            },
+            ("qualityAssurance", 0, "qdrAccreditation"),
+        ),
     ],
 )
 def test_other_invalid_values_are_refused_naming_the_field(override: dict[str, Any], loc: tuple[Any, ...]) -> None:
@@ -246,3 +309,28 @@ def test_the_policy_requires_every_outcome_by_default() -> None:
     body = full_body()
     del body["policy"]
     assert MicroCredentialSpecInput.model_validate(body).policy.requireAllOutcomes is True
+
+
+@pytest.mark.parametrize(
+    ("logo", "reason"),
+    [
+        ("https://noorderpoort.example/logo.png", "data URI"),
+        ("data:image/svg+xml;base64,PHN2Zz4=", "data URI"),
+        ("data:image/png;base64,not*base64", "data URI"),
+        ("data:image/png;base64,QUJD", "not a PNG"),
+        (png_data_uri((400, 400)).replace("image/png", "image/jpeg"), "not a JPEG"),
+    ],
+)
+def test_a_logo_is_an_embedded_png_or_jpeg(logo: str, reason: str) -> None:
+    body = full_body()
+    body["awardingBodies"][0]["logo"] = logo
+    [error] = _errors(body)
+    assert error["loc"] == ("awardingBodies", 0, "logo") and reason in error["msg"]
+
+
+def test_a_logo_is_at_most_100_kb() -> None:
+    body = full_body()
+    noise = base64.b64encode(b"\x89PNG\r\n\x1a\n" + os.urandom(100_001)).decode()
+    body["awardingBodies"][0]["logo"] = f"data:image/png;base64,{noise}"
+    [error] = _errors(body)
+    assert error["loc"] == ("awardingBodies", 0, "logo") and "at most 100000" in error["msg"]

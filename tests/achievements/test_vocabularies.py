@@ -92,7 +92,9 @@ def test_the_vocabularies_the_builders_need_are_shipped() -> None:
         "language",
         "learning-activity",
         "learning-assessment",
+        "learning-opportunity",
         "learning-setting",
+        "skill-reuse-level",
         "supervision-verification",
     }
 
@@ -119,6 +121,10 @@ def test_the_vocabularies_the_builders_need_are_shipped() -> None:
         ("accreditation", "820101cba6", "Program Quality Assurance"),
         ("accreditation", "bb4618238e", "Institutional Quality Assurance"),
         ("education-credit", "6fcec5c5af", "European Credit Transfer System"),
+        ("learning-opportunity", "74a4a268e8", "Short learning programme"),
+        ("learning-opportunity", "0f7dac46ca", "Programme module"),
+        ("skill-reuse-level", "cross-sector", "cross-sector skills and competences"),
+        ("skill-reuse-level", "transversal", "transversal skills and competences"),
         ("eqf", "4", "Level 4"),
         ("isced-f", "07", "Engineering, manufacturing and construction"),
         ("isced-f", "071", "Engineering and engineering trades"),

@@ -95,3 +95,29 @@ def test_a_cohort_that_is_not_a_list_of_rows_is_a_422(client: TestClient, spec) 
     headers, mc = spec
     response = client.post(f"/api/v1/microcredentials/{mc['id']}/cohort", json={"rows": []}, headers=headers)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "rows"
+
+
+def test_a_csv_cohort_gives_certificate_numbers_and_activity_dates(client: TestClient, spec) -> None:
+    headers, mc = spec
+    csv_text = (
+        "givenName;familyName;email;reference;assessedOn;achievedOutcomes;certificateNumber;activityStartDate;"
+        "activityEndDate\n"
+        "Ada;Jansen;ada@learner.example;R-1;2026-11-02;LO1,LO2;NP-1;2026-09-01;2026-10-30\n"
+        "Ben;Smit;ben@learner.example;R-2;2026-11-02;LO1,LO2;;;\n"
+        "Cas;Bos;cas@learner.example;R-3;2026-11-02;LO1,LO2;NP-3;2026-10-30;2026-09-01\n"
+    )
+    response = client.post(
+        f"/api/v1/microcredentials/{mc['id']}/cohort",
+        content=csv_text.encode(),
+        headers=headers | {"Content-Type": "text/csv"},
+    )
+    report = response.json()
+    assert report["issued"] == 2 and [(e["row"], e["field"]) for e in report["errors"]] == [(3, "activityEndDate")]
+    edcs = [
+        client.get(f"/api/v1/credentials/{row['credentialIds'][1]}", headers=headers).json() for row in report["rows"]
+    ]
+    ada, ben = (edc["credential"] for edc in edcs)
+    assert ada["identifier"][0]["notation"] == "NP-1"
+    assert ada["credentialSubject"]["hasClaim"][0]["influencedBy"][0]["temporal"]["endDate"] == "2026-10-30T00:00:00Z"
+    assert ben["identifier"][0]["notation"] == "R-2"  # no certificate number: the college's reference
+    assert "temporal" not in ben["credentialSubject"]["hasClaim"][0]["influencedBy"][0]

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from app.credentials.edc_shacl import validate_edc
 from app.credentials.validate import schema_errors
 from tests.factories import assessment_row, make_issuer, make_microcredential, microcredential_payload
+from tests.microcredential_samples import png_data_uri
 
 MANDATORY = [
     "title",
@@ -242,3 +243,63 @@ def test_a_national_level_alone_is_enough_and_both_formats_carry_it(client: Test
     assert "qdr/c_c392e7a2" in json.dumps(ob3) and _verify(client, ob3)["verdict"] == "verified"
     edc_row = client.get(f"/api/v1/credentials/{edc_id}", headers=headers).json()
     assert "qdr/c_c392e7a2" in json.dumps(edc_row["credential"]) and validate_edc(edc_row["credential"]) == []
+
+
+def test_the_edc_carries_what_the_commissions_sample_carries(client: TestClient) -> None:
+    """Certificate number, the learning activity taken, the Qualification's type, the college's registration, VAT
+    number and logo, reusability levels, and, for an accreditation listed in the QDR, evidence and its profile."""
+    _, headers = make_issuer(
+        client, legalIdentifier="NTRNL-01234567", vatIdentifier="NL001234567B01", image=png_data_uri()
+    )
+    qdr_id = "http://data.europa.eu/snb/data-dev/accreditation/d2455324-332c-4f80-80b8-bd37312341d6"
+    payload = microcredential_payload(
+        learningActivityType="workshop",
+        learningActivity={"organiser": {"name": "Noorderpoort Academy", "country": "NLD"}, "startDate": "2026-09-01"},
+        isPartialQualification=False,
+        maximumDuration="P6M",
+        qualityAssurance=[
+            {"type": "820101cba6", "agent": {"name": "Inspectorate", "country": "NLD"}, "qdrAccreditation": qdr_id}
+        ],
+    )
+    payload["learningOutcomes"][0]["reusabilityLevel"] = "occupation-specific"
+    spec = client.post("/api/v1/microcredentials", json=payload, headers=headers).json()
+    row = assessment_row(certificateNumber="NP-0042", activityStartDate="2026-09-08", activityEndDate="2026-10-27")
+    issued = _assess(client, headers, spec["id"], **row)
+    assert issued.status_code == 201, issued.text
+    edc = client.get(f"/api/v1/credentials/{issued.json()['credentials'][1]['id']}", headers=headers).json()
+    edc = edc["credential"]
+    claim = edc["credentialSubject"]["hasClaim"][0]
+    assert edc["identifier"][0] | {"id": None} == {
+        "id": None,
+        "type": "Identifier",
+        "schemeName": "Certificate number",
+        "notation": "NP-0042",
+    }
+    [activity] = claim["influencedBy"]
+    assert activity["temporal"]["startDate"] == "2026-09-08T00:00:00Z"  # the learner's dates, not the course's
+    assert activity["directedBy"][0]["legalName"] == {"en": "Noorderpoort Academy"}
+    assert activity["specifiedBy"]["dcType"][0]["id"].endswith("/learning-activity/efff75e10a")
+    assert claim["specifiedBy"]["dcType"][0]["id"] == "http://data.europa.eu/snb/learning-opportunity/74a4a268e8"
+    assert claim["specifiedBy"]["isPartialQualification"] is False and claim["specifiedBy"]["maximumDuration"] == "P6M"
+    assert claim["specifiedBy"]["learningOutcome"][0]["reusabilityLevel"]["id"].endswith("/occupation-specific")
+    issuer = edc["issuer"]
+    assert issuer["registration"]["notation"] == "NTRNL-01234567"
+    assert issuer["vatIdentifier"][0]["notation"] == "NL001234567B01"
+    assert issuer["logo"]["contentType"]["id"].endswith("/file-type/PNG")
+    # The self-issued test seal has a marked test identifier; the college's registered one comes first.
+    assert issuer["eIDASIdentifier"]["notation"] == "NTRNL-01234567"
+    assert [e["accreditation"]["id"] for e in edc["evidence"]] == [qdr_id]
+    assert edc["credentialSchema"][1]["id"] == "http://data.europa.eu/snb/model/ap/edc-accredited"
+    assert validate_edc(edc) == []
+
+
+def test_bad_activity_dates_and_certificate_numbers_are_refused_naming_the_field(client: TestClient, college) -> None:
+    _, headers = college
+    spec = make_microcredential(client, headers)
+    late = _assess(client, headers, spec["id"], activityStartDate="2026-10-01", activityEndDate="2026-09-01")
+    assert late.status_code == 422 and late.json()["errors"][0]["field"] == "activityEndDate"
+    empty = _assess(client, headers, spec["id"], certificateNumber=" ")
+    assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "certificateNumber"
+    bad = microcredential_payload(learningActivity={"startDate": "2026-10-01", "endDate": "2026-09-01"})
+    refused = client.post("/api/v1/microcredentials", json=bad, headers=headers)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "learningActivity.endDate"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import io
@@ -18,13 +19,20 @@ from PIL import Image
 from app.config import SCHEMAS_DIR
 from app.credentials.edc import achievement_id, build_edc
 from app.credentials.edc_display import render_display_images
+from app.credentials.edc_profiles import ACCREDITATION, GENERIC, MANDATED, SHAPE_FILES
 from app.credentials.edc_shacl import validate_edc
-from app.credentials.microcredential import Concept, IssuedMicroCredential
-from app.errors import InvalidInput
+from app.credentials.microcredential import Concept, IssuedMicroCredential, Sealer
+from app.errors import Conflict, InvalidInput
 from tests.microcredential_samples import NLD, SNB, sample_record
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors" / "edc"
 PART_IDS = ("urn:uuid:0c9e4d3a-1b2c-4d5e-8f90-a1b2c3d4e5f6", "urn:uuid:7d8e9f00-1122-4334-8556-778899aabbcc")
+ESP = Concept("http://publications.europa.eu/resource/authority/country/ESP", NLD.scheme, {"en": "Spain"})
+QDR_ID = "http://data.europa.eu/snb/data-dev/accreditation/d2455324-332c-4f80-80b8-bd37312341d6"
+MANDATE = "By applying its electronic seal, the signing organisation certifies the correctness of origin of each claim."
+OWN_SEAL = Sealer("Noorderpoort College", "NTRNL-01234567", NLD, self_issued=False)
+TEST_SEAL = Sealer("Noorderpoort College", "NL:VETCRED-TEST-ONLY-0b1d", NLD, self_issued=True)
+SEALING_SERVICE = Sealer("Sello Seguro SA", "VATES-A00000000", ESP, self_issued=False, mandate=MANDATE)
 
 
 def _official(name: str) -> dict[str, Any]:
@@ -50,10 +58,24 @@ def _nodes(value: Any) -> Iterator[dict[str, Any]]:
             yield from _nodes(item)
 
 
+def _listed(record: IssuedMicroCredential) -> IssuedMicroCredential:
+    """``record`` whose quality assurance is listed in the Europass register (QDR)."""
+    listed = dataclasses.replace(record.spec.quality_assurance[0], qdr_id=QDR_ID)
+    return dataclasses.replace(record, spec=dataclasses.replace(record.spec, quality_assurance=(listed,)))
+
+
 def _variant(name: str) -> IssuedMicroCredential:
     record = sample_record()
     if name == "sample":  # every Annex I element, two display languages (en, nl)
         return record
+    if name == "sealed by the college's own seal":
+        return dataclasses.replace(record, sealer=OWN_SEAL)
+    if name == "sealed by a mandated third party":
+        return dataclasses.replace(record, sealer=SEALING_SERVICE)
+    if name == "accredited in the QDR":
+        return _listed(dataclasses.replace(record, sealer=OWN_SEAL))
+    if name == "accredited in the QDR, sealed by mandate":
+        return _listed(dataclasses.replace(record, sealer=SEALING_SERVICE))
     if name == "no EQF, one language, no grade":
         record = sample_record(eqf_level=None, title={"en": "Heat Pump Installation"})
         return dataclasses.replace(record, assessment=dataclasses.replace(record.assessment, grade=None))
@@ -85,7 +107,16 @@ def _variant(name: str) -> IssuedMicroCredential:
     return dataclasses.replace(record, learner=learner, parts=PART_IDS, valid_until=record.issued_at.replace(year=2031))
 
 
-VARIANTS = ("sample", "no EQF, one language, no grade", "only LO1 achieved", "stacked, with every optional element")
+VARIANTS = (
+    "sample",
+    "no EQF, one language, no grade",
+    "only LO1 achieved",
+    "stacked, with every optional element",
+    "sealed by the college's own seal",
+    "sealed by a mandated third party",
+    "accredited in the QDR",
+    "accredited in the QDR, sealed by mandate",
+)
 
 
 @cache
@@ -108,10 +139,8 @@ def test_shipped_edc_files_match_sources() -> None:
         (SCHEMAS_DIR / "SOURCES.md").read_text(encoding="utf-8"),
         re.MULTILINE,
     )
-    assert {file for file, _ in rows} == {
-        "edc/edc-ap-context.jsonld",
-        "edc/shapes/EDC-generic-no-cv.ttl",
-        "edc/shapes/EDC-generic-full.ttl",
+    assert {file for file, _ in rows} == {"edc/edc-ap-context.jsonld"} | {
+        f"edc/shapes/{name}" for names in SHAPE_FILES.values() for name in names
     }
     for file, sha256 in rows:
         assert hashlib.sha256((SCHEMAS_DIR / file).read_bytes()).hexdigest() == sha256, file
@@ -147,6 +176,43 @@ def test_a_credential_status_object_breaks_a_conforming_edc() -> None:
     assert any(" cred:credentialStatus: " in message for message in validate_edc(document))
 
 
+def _declaring(document: dict[str, Any], *profiles: Any) -> dict[str, Any]:
+    """``document`` also declaring ``profiles`` (concept and schema), as EDCI's sealer writes a declaration."""
+    declared = dict(document)
+    declared["credentialProfiles"] = [document["credentialProfiles"]] + [
+        {"id": p.concept.uri, "type": "Concept", "inScheme": {"id": p.concept.scheme, "type": "ConceptScheme"}}
+        for p in profiles
+    ]
+    declared["credentialSchema"] = [document["credentialSchema"]] + [
+        {"id": p.schema, "type": "ShaclValidator2017"} for p in profiles
+    ]
+    return declared
+
+
+def test_a_declared_profile_brings_its_shapes() -> None:
+    """The EU micro-credential sample carries a Mandate evidence with a statement: it meets "issued by mandate",
+    and fails it without the statement; it does not meet "accredited" (its evidence names no accreditation)."""
+    sample = _official("Sample-MC-Annex1-signed.jsonld")
+    assert validate_edc(_declaring(sample, MANDATED)) == []
+    without_statement = copy.deepcopy(sample)
+    del without_statement["evidence"]["evidenceStatement"]
+    assert validate_edc(without_statement) == []  # generic-full alone does not ask for it
+    assert any(" elm:evidenceStatement: " in m for m in validate_edc(_declaring(without_statement, MANDATED)))
+    assert any(" elm:accreditation: " in m for m in validate_edc(_declaring(sample, ACCREDITATION)))
+
+
+def test_a_declaration_is_checked_for_consistency() -> None:
+    sample = _official("Sample-MC-Annex1-signed.jsonld")
+    profile_only = _declaring(sample, MANDATED)
+    profile_only["credentialSchema"] = sample["credentialSchema"]
+    assert validate_edc(profile_only) == [
+        "(document) credentialSchema: omits http://data.europa.eu/snb/model/ap/edc-issued-by-mandate, "
+        "the schema of a profile in credentialProfiles"
+    ]
+    unknown = dict(sample, credentialSchema=[sample["credentialSchema"], {"id": "urn:x", "type": "ShaclValidator2017"}])
+    assert validate_edc(unknown) == ["(document) credentialSchema: no shapes known for urn:x"]
+
+
 def test_only_the_vc_1_1_and_edc_ap_contexts_are_served() -> None:
     document = _official("Sample-MC-Annex1-signed.jsonld")
     document["@context"] = ["https://www.w3.org/ns/credentials/v2", "http://data.europa.eu/snb/model/context/edc-ap"]
@@ -158,8 +224,74 @@ def test_only_the_vc_1_1_and_edc_ap_contexts_are_served() -> None:
 
 
 @pytest.mark.parametrize("name", VARIANTS)
-def test_built_edc_conforms_to_edc_generic_full(name: str) -> None:
+def test_built_edc_conforms_to_the_shapes_it_declares(name: str) -> None:
     assert validate_edc(_built(name)) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "profiles", "evidence_types"),
+    [
+        ("sample", [GENERIC], []),
+        ("sealed by the college's own seal", [GENERIC], []),
+        ("sealed by a mandated third party", [GENERIC, MANDATED], ["c_18016257"]),
+        ("accredited in the QDR", [GENERIC, ACCREDITATION], ["c_991b06c6"]),
+        # "accredited" asks every evidence for an accreditation, which the Mandate evidence has not
+        ("accredited in the QDR, sealed by mandate", [GENERIC, MANDATED], ["c_18016257", "c_991b06c6"]),
+    ],
+)
+def test_profiles_are_declared_only_when_met(name: str, profiles: list[Any], evidence_types: list[str]) -> None:
+    edc = _built(name)
+    assert [p["id"] for p in edc["credentialProfiles"]] == [profile.concept.uri for profile in profiles]
+    assert edc["credentialSchema"] == [{"id": profile.schema, "type": "ShaclValidator2017"} for profile in profiles]
+    assert [e["dcType"]["id"].rsplit("/", 1)[1] for e in edc.get("evidence", [])] == evidence_types
+
+
+def test_a_mandated_sealer_is_the_issuer_and_the_college_the_awarding_body() -> None:
+    edc = _built("sealed by a mandated third party")
+    assert edc["issuer"]["legalName"] == {"en": "Sello Seguro SA"}
+    assert edc["issuer"]["eIDASIdentifier"]["notation"] == "VATES-A00000000"
+    assert edc["issuer"]["eIDASIdentifier"]["spatial"]["id"] == ESP.uri
+    assert _claim(edc)["awardedBy"]["awardingBody"][0]["legalName"]["en"] == "Noorderpoort College"
+    [mandate] = edc["evidence"]
+    assert mandate["evidenceStatement"] == MANDATE
+    without = copy.deepcopy(edc)
+    del without["evidence"]
+    assert any(" cred:evidence: " in message for message in validate_edc(without))
+
+
+def test_a_qdr_accreditation_is_the_evidence_and_the_specifications_accreditation() -> None:
+    edc = _built("accredited in the QDR")
+    [evidence] = edc["evidence"]
+    assert evidence["accreditation"] == _claim(edc)["specifiedBy"]["accreditation"][0]
+    assert evidence["accreditation"]["id"] == QDR_ID
+
+
+@pytest.mark.parametrize(
+    ("sealer", "legal_identifier", "expected"),
+    [
+        (None, "KVK-01234567", "KVK-01234567"),
+        (OWN_SEAL, "KVK-01234567", "NTRNL-01234567"),  # the seal certificate's organizationIdentifier first
+        (OWN_SEAL, None, "NTRNL-01234567"),
+        (TEST_SEAL, "KVK-01234567", "KVK-01234567"),  # a registered identifier beats the test seal's marked one
+        (TEST_SEAL, None, "NL:VETCRED-TEST-ONLY-0b1d"),
+    ],
+)
+def test_the_eidas_identifier_comes_from_the_seal_then_the_registration(
+    sealer: Sealer | None, legal_identifier: str | None, expected: str
+) -> None:
+    record = sample_record()
+    college = dataclasses.replace(record.issuer, legal_identifier=legal_identifier)
+    record = dataclasses.replace(record, sealer=sealer, issuer=college)
+    edc = build_edc(record, display_images={"en": b"png", "nl": b"png"})
+    assert edc["issuer"]["eIDASIdentifier"]["notation"] == expected
+    assert record.issuer_did not in json.dumps(edc)
+
+
+def test_without_any_legal_identifier_there_is_no_edc() -> None:
+    record = sample_record()
+    record = dataclasses.replace(record, issuer=dataclasses.replace(record.issuer, legal_identifier=None))
+    with pytest.raises(Conflict, match="eIDAS legal identifier"):
+        build_edc(record, display_images={"en": b"png", "nl": b"png"})
 
 
 def test_annex_i_elements_sit_on_the_documented_paths() -> None:
@@ -203,7 +335,8 @@ def test_annex_i_elements_sit_on_the_documented_paths() -> None:
         f"{spec}.learningSetting.id": f"{SNB}/learning-setting/e207a81fc7",
         f"{spec}.thematicArea[0].id": f"{SNB}/isced-f/0713",
         f"{spec}.language[0].id": "http://publications.europa.eu/resource/authority/language/ENG",
-        f"{spec}.maximumDuration": "P70D",
+        f"{spec}.maximumDuration": "P6M",
+        f"{claim}.learningOpportunity.duration": "P70D",
         f"{claim}.learningOpportunity.priceDetail[0].amount[0].value": "450.00",
         f"{claim}.learningOpportunity.priceDetail[0].amount[0].unit.id": (
             "http://publications.europa.eu/resource/authority/currency/EUR"
@@ -211,8 +344,29 @@ def test_annex_i_elements_sit_on_the_documented_paths() -> None:
         f"{assessment}.supplementaryDocument[0].contentURL": "https://noorderpoort.example/evidence/017",
         f"{assessment}.assessedBy[0].prefLabel.en": "J. Bakker",
         f"{assessment}.dateIssued": "2026-11-02T00:00:00Z",
+        # what the Commission's micro-credential sample carries besides
+        "identifier[0].schemeName": "Certificate number",
+        "identifier[0].notation": "NP-2026-0017",
+        "displayParameter.description.en": "Installs and commissions domestic air-to-water heat pumps.",
+        "displayParameter.primaryLanguage.notation": "language",
+        f"{claim}.influencedBy[0].title.en": "Heat Pump Installation",
+        f"{claim}.influencedBy[0].temporal.startDate": "2026-09-01T00:00:00Z",
+        f"{claim}.influencedBy[0].temporal.endDate": "2026-10-30T00:00:00Z",
+        f"{claim}.influencedBy[0].directedBy[0].legalName.en": "Noorderpoort Installation Academy",
+        f"{claim}.influencedBy[0].specifiedBy.mode[0].id": f"{SNB}/learning-assessment/e92d221e4d",
+        f"{claim}.influencedBy[0].specifiedBy.volumeOfLearning": "PT84H",
+        f"{spec}.dcType[0].id": f"{SNB}/learning-opportunity/74a4a268e8",
+        f"{spec}.isPartialQualification": False,
+        f"{spec}.learningOutcome[0].reusabilityLevel.id": f"{SNB}/skill-reuse-level/occupation-specific",
+        "issuer.registration.notation": "KVK-01234567",
+        "issuer.vatIdentifier[0].notation": "NL001234567B01",
+        "issuer.vatIdentifier[0].spatial.notation": "country",
+        "issuer.logo.contentType.id": "http://publications.europa.eu/resource/authority/file-type/PNG",
+        "issuer.logo.contentType.notation": "file-type",
+        "issuer.location[0].address.countryCode.notation": "country",
     }
     assert {path: _at(edc, path) for path in expected} == expected
+    assert edc["issuer"]["logo"]["content"] == sample_record().issuer.logo.split(",", 1)[1]  # type: ignore[union-attr]
     assert [_at(edc, f"{spec}.learningOutcome[{i}].title.en")[:5] for i in range(3)] == ["Sizes", "Commi", "Expla"]
 
 
@@ -224,10 +378,9 @@ def test_the_envelope_is_the_samples() -> None:
     ]
     assert edc["type"] == ["VerifiableCredential", "EuropeanDigitalCredential"]
     assert edc["id"] == "urn:credential:6f1c2b7e-9a0d-4e3b-8c5f-1d2e3f4a5b6c"
-    assert edc["credentialSchema"] == {
-        "id": "http://data.europa.eu/snb/model/ap/edc-generic-full",
-        "type": "ShaclValidator2017",
-    }
+    assert edc["credentialSchema"] == [
+        {"id": "http://data.europa.eu/snb/model/ap/edc-generic-full", "type": "ShaclValidator2017"}
+    ]
     assert edc["credentialProfiles"][0]["id"] == "http://data.europa.eu/snb/credential/e34929035b"
     assert edc["issuanceDate"] == edc["validFrom"] == edc["issued"]
 

@@ -20,6 +20,7 @@ router = APIRouter(tags=["EDC"])
 class SealOut(BaseModel):
     subject: str
     selfIssued: bool
+    mandateStatement: str | None
     notice: str | None
 
 
@@ -27,6 +28,7 @@ def seal_out(row: SealMaterial) -> dict[str, Any]:
     return {
         "subject": row.subject,
         "selfIssued": row.self_issued,
+        "mandateStatement": row.mandate_statement,
         "notice": SELF_ISSUED_WARNING if row.self_issued else None,
     }
 
@@ -37,7 +39,10 @@ def seal_out(row: SealMaterial) -> dict[str, Any]:
     summary="Upload the college's e-seal (PKCS#12) for sealing EDCs",
     description="The private key is stored encrypted under the service's master key and never returned. "
     "Without an uploaded seal, EDCs are sealed with a self-issued test certificate, which the Europass "
-    "viewer's trust check rejects.",
+    "viewer's trust check rejects. The certificate's organizationIdentifier becomes the EDCs' eIDAS identifier "
+    "(a certificate without one is refused unless the college registered its legalIdentifier). With a "
+    "mandateStatement, the seal is a third party's that seals on the college's behalf: its EDCs name that "
+    "sealer as their issuer, the college as awarding body, and carry the statement as Mandate evidence.",
 )
 def upload_seal(
     file: Annotated[UploadFile, File(description="PKCS#12 (.p12/.pfx) with the RSA key and certificate chain")],
@@ -45,9 +50,28 @@ def upload_seal(
     session: SessionDep,
     runtime: RuntimeDep,
     password: Annotated[str | None, Form()] = None,
+    mandate_statement: Annotated[
+        str | None,
+        Form(
+            alias="mandateStatement",
+            min_length=1,
+            max_length=5000,
+            description="only when a third party seals on the college's behalf: the mandate, e.g. the Commission's "
+            "wording 'By applying its electronic seal, the signing organisation certifies the correctness of "
+            "origin of each claim, as having been made by the indicated awarding body.'",
+        ),
+    ] = None,
 ) -> Any:
     data = file.file.read(1_000_000)
-    row = upload_pkcs12(session, issuer, data, password.encode() if password else None, runtime.master_key)
+    statement = mandate_statement.strip() if mandate_statement and mandate_statement.strip() else None
+    row = upload_pkcs12(
+        session,
+        issuer,
+        data,
+        password.encode() if password else None,
+        runtime.master_key,
+        mandate_statement=statement,
+    )
     return seal_out(row)
 
 

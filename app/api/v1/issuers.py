@@ -34,6 +34,8 @@ class IssuerOut(BaseModel):
     verificationMethods: list[str] = Field(description="Every key in its DID document, the current one first")
     didDocumentUrl: str
     profile: dict[str, Any]
+    legalIdentifier: str | None
+    vatIdentifier: str | None
     allowSuspension: bool
     createdAt: datetime
     deactivatedAt: datetime | None
@@ -73,6 +75,8 @@ def issuer_out(issuer: Issuer, public_url: str) -> dict[str, Any]:
         "verificationMethods": [verification_method(issuer, key) for key in reversed(issuer.keys)],
         "didDocumentUrl": f"{public_url}/issuers/{issuer.id}/did.json",
         "profile": issuer.profile,
+        "legalIdentifier": issuer.legal_identifier,
+        "vatIdentifier": issuer.vat_identifier,
         "allowSuspension": issuer.allow_suspension,
         "createdAt": issuer.created_at,
         "deactivatedAt": issuer.deactivated_at,
