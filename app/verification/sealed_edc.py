@@ -17,7 +17,7 @@ EdcStatusLookup = Callable[[str], str | None]
 
 
 def verify_sealed_edc(document: dict[str, Any], *, now: datetime, status_of: EdcStatusLookup) -> Report:
-    seal = verify_seal(document)
+    seal = verify_seal(document, trusted_lists=None, now=now)
     checks = [_seal_check(seal)]
     payload = _payload(document)
     if payload is None:
@@ -70,7 +70,9 @@ def _trust_check(seal: Any) -> Check:
             code="self_issued",
         )
     qualified = "carries a qualified e-seal statement" if certificate.qc_statements else "is not a qualified e-seal"
-    return Check("seal_trust", Outcome.COULD_NOT_CHECK, f"the certificate {qualified}; {seal.trust}", required=False)
+    return Check(
+        "seal_trust", Outcome.COULD_NOT_CHECK, f"the certificate {qualified}; {seal.trust.reason}", required=False
+    )
 
 
 def _status_check(payload: dict[str, Any], status_of: EdcStatusLookup) -> Check:
