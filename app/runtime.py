@@ -18,9 +18,13 @@ from app.db.session import make_engine, make_session_factory
 from app.errors import FetchError, NotFound
 from app.issuers.service import resolve_local_key
 from app.proofs.dids import CompositeResolver, ResolvedKey
+from app.proofs.jades import RevocationSource
 from app.proofs.keys import MasterKey
 from app.proofs.loader import DocumentLoader, default_loader
+from app.proofs.tsa_client import HttpTimeStamper, Stamper
 from app.status.service import published_list
+from app.trust.crl_fetch import CrlFetcher
+from app.trust.eu_trusted_lists import TrustedListStore, trusted_list_store
 from app.verification.pipeline import verify_credential
 from app.verification.remote import RemoteFetcher, resolve_remote_did_web
 from app.verification.report import Report
@@ -40,10 +44,14 @@ class Runtime:
     loader: DocumentLoader
     clock: Callable[[], datetime]
     remote: RemoteFetcher
+    stamper: Stamper | None = None  # VETCRED_TSA_URL
+    revocation: RevocationSource | None = None  # CRLs for B-LT seals, with a TSA
+    trusted_lists: TrustedListStore | None = None  # VETCRED_EU_TRUSTED_LISTS; .current() for verify_seal
 
     @classmethod
     def start(cls, settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Runtime:
         engine = make_engine(settings.database_url)
+        stamper = HttpTimeStamper(settings.tsa_url, timeout=settings.tsa_timeout_seconds) if settings.tsa_url else None
         return cls(
             settings=settings,
             engine=engine,
@@ -52,6 +60,9 @@ class Runtime:
             loader=default_loader(),
             clock=clock,
             remote=RemoteFetcher(enabled=settings.fetch_remote),
+            stamper=stamper,
+            revocation=CrlFetcher(timeout=settings.tsa_timeout_seconds, clock=clock) if stamper else None,
+            trusted_lists=trusted_list_store(settings, clock=clock),
         )
 
     @contextmanager
@@ -114,6 +125,8 @@ class Runtime:
             now=self.clock(),
             public_url=self.settings.public_url,
             shacl_sample_rate=self.settings.edc_shacl_sample_rate,
+            stamper=self.stamper,
+            revocation=self.revocation,
         )
 
     def close(self) -> None:

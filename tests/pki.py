@@ -49,7 +49,7 @@ class Issued:
 
 
 @dataclass
-class TestPki:
+class LocalPki:
     """A root CA whose CRL is served at ``crl_url``; issues TSA and e-seal certificates pointing there."""
 
     crl_url: str
@@ -141,7 +141,7 @@ class LocalTsa:
     """``openssl ts -reply`` behind HTTP. ``mode``: "ok", "error" (HTTP 500) or "garbage" (not a response)."""
 
     url: str
-    pki: TestPki
+    pki: LocalPki
     certificate: x509.Certificate
     mode: str = "ok"
     requests: int = 0
@@ -195,7 +195,7 @@ def local_tsa(directory: Path) -> Iterator[LocalTsa]:
 
     app = Starlette(routes=[Route("/tsa", reply, methods=["POST"]), Route("/ca.crl", crl)])
     with serving(lambda _base: app) as (base, _app):
-        pki = TestPki(crl_url=f"{base}/ca.crl")
+        pki = LocalPki(crl_url=f"{base}/ca.crl")
         signer = pki.issue("Test TSA", tsa=True)
         (directory / "ca.pem").write_bytes(pki.ca.pem())
         (directory / "tsa.pem").write_bytes(signer.pem())
