@@ -138,12 +138,14 @@ def _key_usage(*, signature: bool = False, cert_sign: bool = False) -> x509.KeyU
 
 @dataclass
 class LocalTsa:
-    """``openssl ts -reply`` behind HTTP. ``mode``: "ok", "error" (HTTP 500) or "garbage" (not a response)."""
+    """``openssl ts -reply`` behind HTTP. ``mode``: "ok", "error" (HTTP 500) or "garbage" (not a response);
+    ``crl_available`` False makes the CA's CRL answer 404."""
 
     url: str
     pki: LocalPki
     certificate: x509.Certificate
     mode: str = "ok"
+    crl_available: bool = True
     requests: int = 0
 
 
@@ -191,6 +193,8 @@ def local_tsa(directory: Path) -> Iterator[LocalTsa]:
         return Response(answer.stdout, media_type="application/timestamp-reply")
 
     async def crl(_request: Request) -> Response:
+        if not holder["tsa"].crl_available:
+            return Response(b"gone", status_code=404)
         return Response(holder["tsa"].pki.crl(), media_type="application/pkix-crl")
 
     app = Starlette(routes=[Route("/tsa", reply, methods=["POST"]), Route("/ca.crl", crl)])

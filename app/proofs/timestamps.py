@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import rfc3161_client
-from asn1crypto import cms, tsp
+from asn1crypto import cms, core, tsp
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -53,20 +53,21 @@ def timestamp_request(data: bytes) -> TimestampRequest:
 def token_from_response(response: bytes, request: TimestampRequest) -> bytes:
     """The token in a ``TimeStampResp`` answering ``request``; ``TimestampError`` if refused or not the answer."""
     try:
-        parsed = tsp.TimeStampResp.load(response)
-        if parsed["time_stamp_token"].native is not None:
-            parsed = tsp.TimeStampResp(
-                {"status": parsed["status"], "time_stamp_token": _der_ordered(parsed["time_stamp_token"])}
-            )
-        decoded = rfc3161_client.decode_timestamp_response(parsed.dump())
-    except (ValueError, TypeError) as error:
+        # TimeStampResp ::= SEQUENCE { status PKIStatusInfo, timeStampToken OPTIONAL }: a refusal has no token.
+        parts = core.Sequence.load(response)
+        status = tsp.PKIStatusInfo.load(parts[0].dump())
+        if status["status"].native not in ("granted", "granted_with_mods"):
+            reason = "; ".join(status["status_string"].native or []) or str(status["status"].native)
+            raise TimestampError(f"the time-stamp authority refused the request: {reason}")
+        token = _der_ordered(cms.ContentInfo.load(parts[1].dump()))
+        decoded = rfc3161_client.decode_timestamp_response(
+            tsp.TimeStampResp({"status": status, "time_stamp_token": token}).dump()
+        )
+    except (ValueError, TypeError, KeyError, IndexError) as error:
         raise TimestampError(f"the time-stamp authority's answer is not an RFC 3161 response: {error}") from error
-    if decoded.status not in (rfc3161_client.PKIStatus.GRANTED, rfc3161_client.PKIStatus.GRANTED_WITH_MODS):
-        reason = "; ".join(decoded.status_string) or f"status {decoded.status}"
-        raise TimestampError(f"the time-stamp authority refused the request: {reason}")
     if decoded.tst_info.nonce != request.nonce:
         raise TimestampError("the time-stamp authority's answer does not repeat the request's nonce")
-    return bytes(parsed["time_stamp_token"].dump())
+    return bytes(token.dump())
 
 
 def verify_token(token: bytes, data: bytes, *, certificates: Sequence[x509.Certificate] = ()) -> VerifiedTimestamp:
