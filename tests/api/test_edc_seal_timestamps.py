@@ -85,6 +85,16 @@ def test_without_the_cas_crl_the_seal_stays_b_t(college: tuple[TestClient, dict[
     assert report.timestamp_time is not None
 
 
+def test_a_revoked_tsa_certificate_keeps_the_seal_at_b_t(
+    college: tuple[TestClient, dict[str, str]], tsa: LocalTsa
+) -> None:
+    tsa.pki.revoked.append(tsa.certificate.serial_number)
+    client, headers = college
+    sealed = _issue(client, headers)
+    assert [next(iter(item)) for item in _etsiu(sealed)] == ["sigTst"]  # the CRL says revoked: no B-LT
+    assert _verify(sealed).level == "T"
+
+
 def test_a_changed_signature_or_token_fails(college: tuple[TestClient, dict[str, str]]) -> None:
     client, headers = college
     sealed = _issue(client, headers)
