@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.errors import ConfigurationError
 
@@ -55,6 +55,17 @@ class Settings(BaseSettings):
     trust_registry_refresh_seconds: int = Field(default=3600, ge=60)
     # EDCs: SHACL validation of each specification's first EDC, then of this share of the rest (1.0 = all).
     edc_shacl_sample_rate: float = Field(default=0.05, ge=0, le=1)
+    # EDC seals (docs/edc-seals.md): an RFC 3161 time-stamp authority makes seals JAdES B-T (B-LT when the
+    # certificates' CRLs can be fetched); unset = B. Issuing fails, to be retried, while the TSA cannot be reached.
+    tsa_url: str | None = None
+    tsa_timeout_seconds: float = Field(default=10.0, gt=0)
+    # EU trusted lists for checking seals: LOTL and/or national TSL locations (files or URLs); empty = not checked.
+    eu_trusted_lists: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    eu_trusted_list_signers: Path | None = None  # PEM: who may sign the LOTL (the Official Journal's certificates)
+    # Follow only these territories' pointers in the LOTL (e.g. ES,NL); empty = all.
+    eu_trusted_list_territories: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    eu_trusted_lists_refresh_seconds: int = Field(default=21_600, ge=60)
+    eu_trusted_lists_timeout_seconds: float = Field(default=30.0, gt=0)
     # Europass wallet delivery (EDCI wallet REST API); unset = off.
     europass_wallet_url: str | None = None
     # Learners and wallets (docs/wallet.md): claim links by e-mail, OpenID4VCI lifetimes.
@@ -70,6 +81,14 @@ class Settings(BaseSettings):
     oid4vci_code_ttl_seconds: int = Field(default=600, ge=1)
     oid4vci_token_ttl_seconds: int = Field(default=600, ge=1)
     oid4vci_nonce_ttl_seconds: int = Field(default=300, ge=1)
+
+    @field_validator("eu_trusted_lists", "eu_trusted_list_territories", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """``VETCRED_EU_TRUSTED_LISTS=lotl.xml,https://...``: comma-separated in the environment."""
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
 
     @field_validator("public_url")
     @classmethod

@@ -16,6 +16,7 @@
     ├── DidResolutionError        a DID or verification method that cannot be resolved
     ├── ProofError                a proof that is malformed or does not verify
     ├── FetchError                a remote document (status list, DID document) that cannot be fetched
+    │   └── TimestampError        a time-stamp authority that cannot be reached or whose answer does not verify
     └── CredentialSchemaError     an issued credential that fails the official JSON Schema (a bug)
 
 ``app/api/errors.py`` is the only place that maps these to HTTP statuses.
@@ -102,6 +103,12 @@ class ProofError(VetcredError):
 
 class FetchError(VetcredError):
     code = "fetch_error"
+
+
+class TimestampError(FetchError):
+    """RFC 3161: the TSA is unreachable, refuses, or answers with a token that does not verify."""
+
+    code = "timestamp_error"
 
 
 class CredentialSchemaError(VetcredError):

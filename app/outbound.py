@@ -1,11 +1,13 @@
-"""Every request vetcred makes to another host: HTTPS only, public addresses only, bounded in time and size.
+"""Requests to URLs that others chose: HTTPS only, public addresses only, bounded in time and size.
 
 Verifying a credential makes the server fetch URLs that the credential (so anyone) chose: DID documents, key
-documents, status lists. Without care that is a server-side request forgery tool: an attacker could make vetcred
-call its own loopback services, the cloud metadata address or the college's intranet. So:
+documents, status lists; sealing fetches the CRLs that a college's certificates name. Without care that is a
+server-side request forgery tool: an attacker could make vetcred call its own loopback services, the cloud metadata
+address or the college's intranet. (Services the operator configures - SMTP, a time-stamp authority, EU trusted
+lists, a Europass wallet - are reached as configured.) So:
 
-* only ``https`` URLs (plain ``http`` only for origins on an explicit allow-list that tests construct in code;
-  there is no setting for it);
+* only ``https`` URLs (plain ``http`` only where a protocol needs it, CRLs, and then still only to public
+  addresses; loopback origins only on an explicit allow-list that tests construct in code, there is no setting);
 * the host name is resolved once, every address must be a global unicast address (no loopback, private,
   link-local, shared, multicast, reserved or IPv4-mapped/embedded ones), and the connection goes to exactly that
   vetted address, whose peer is checked again on the connected socket: a DNS answer that changes between the
@@ -71,6 +73,7 @@ class OutboundPolicy:
     timeout: float = 5.0
     max_bytes: int = 2_000_000
     allow_origins: frozenset[str] = field(default_factory=frozenset)
+    allow_http: bool = False  # CRL distribution points are conventionally plain http (RFC 5280 §4.2.1.13)
     resolver: Resolver = system_resolver
 
     def allows_origin(self, scheme: str, host: str, port: int | None) -> bool:
@@ -89,7 +92,7 @@ class OutboundPolicy:
         host = parts.hostname or ""
         if self.allows_origin(parts.scheme, host, port):
             return
-        if parts.scheme != "https":
+        if parts.scheme != "https" and not (self.allow_http and parts.scheme == "http"):
             raise RefusedDestination(f"only https URLs are fetched, not {url}")
         if not host or parts.username or parts.password:
             raise RefusedDestination(f"{url} has no host name, or carries credentials")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,9 +23,13 @@ from app.issuers.seals import college_by_seal_certificate
 from app.issuers.service import college_entry, resolve_local_key
 from app.outbound import OutboundClient
 from app.proofs.dids import CompositeResolver, ResolvedKey
+from app.proofs.jades import RevocationSource
 from app.proofs.keys import MasterKey
 from app.proofs.loader import DocumentLoader, default_loader
+from app.proofs.tsa_client import HttpTimeStamper, Stamper
 from app.status.service import published_list
+from app.trust.crl_fetch import MAX_CRL_BYTES, CrlFetcher
+from app.trust.eu_trusted_lists import TrustedListStore, trusted_list_store
 from app.trust.identity import IssuerDirectory
 from app.trust.registries import RegistrySource, TrustRegistries, parse_definitions, read_location
 from app.verification.pipeline import verify_credential
@@ -52,6 +56,9 @@ class Runtime:
     outbound: OutboundClient
     remote: RemoteFetcher
     registries: TrustRegistries
+    stamper: Stamper | None = None  # VETCRED_TSA_URL
+    revocation: RevocationSource | None = None  # CRLs for B-LT seals, with a TSA
+    trusted_lists: TrustedListStore | None = None  # VETCRED_EU_TRUSTED_LISTS; .current() for verify_seal
 
     @classmethod
     def start(
@@ -72,6 +79,7 @@ class Runtime:
         except Exception:
             engine.dispose()
             raise
+        stamper = HttpTimeStamper(settings.tsa_url, timeout=settings.tsa_timeout_seconds) if settings.tsa_url else None
         return cls(
             settings=settings,
             engine=engine,
@@ -83,6 +91,9 @@ class Runtime:
             outbound=outbound,
             remote=RemoteFetcher(enabled=settings.fetch_remote, client=outbound),
             registries=registries,
+            stamper=stamper,
+            revocation=_crl_fetcher(settings, outbound, clock) if stamper else None,
+            trusted_lists=trusted_list_store(settings, clock=clock),
         )
 
     @contextmanager
@@ -151,6 +162,7 @@ class Runtime:
             identify=directory.identify,
             identify_certificate=directory.identify_certificate,
             edc_status=self.edc_status(session),
+            trusted_lists=self.trusted_lists.current() if self.trusted_lists else None,
         )
 
     def issuance_context(self) -> IssuanceContext:
@@ -161,11 +173,19 @@ class Runtime:
             now=self.clock(),
             public_url=self.settings.public_url,
             shacl_sample_rate=self.settings.edc_shacl_sample_rate,
+            stamper=self.stamper,
+            revocation=self.revocation,
         )
 
     def close(self) -> None:
         self.engine.dispose()
         self.outbound.close()
+
+
+def _crl_fetcher(settings: Settings, outbound: OutboundClient, clock: Callable[[], datetime]) -> CrlFetcher:
+    """CRLs over plain http too (as CRL distribution points are), still only from public addresses."""
+    policy = replace(outbound.policy, allow_http=True, max_bytes=MAX_CRL_BYTES, timeout=settings.tsa_timeout_seconds)
+    return CrlFetcher(client=OutboundClient(policy), clock=clock)
 
 
 def load_registries(settings: Settings, outbound: OutboundClient, now: datetime) -> TrustRegistries:

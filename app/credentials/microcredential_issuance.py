@@ -30,6 +30,7 @@ from app.issuers.service import signer_for
 from app.proofs import eddsa_rdfc_2022, jades
 from app.proofs.keys import MasterKey
 from app.proofs.loader import DocumentLoader
+from app.proofs.tsa_client import Stamper
 from app.status.service import Publisher, allocate_entries, credential_status
 
 
@@ -42,6 +43,8 @@ class IssuanceContext:
     now: datetime
     public_url: str
     shacl_sample_rate: float  # EDCs after a specification's first are SHACL-validated with this probability
+    stamper: Stamper | None = None  # the college's TSA (VETCRED_TSA_URL): seals become JAdES B-T
+    revocation: jades.RevocationSource | None = None  # CRLs for B-LT
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,14 @@ def issue_microcredential(
         if errors:
             raise CredentialSchemaError("the EDC fails the SHACL shapes it declares: " + "; ".join(errors[:5]))
     payload = json.dumps(edc, ensure_ascii=False, separators=(",", ":"))
-    sealed = jades.seal(payload, private_key=material.private_key, chain=material.chain, now=context.now)
+    sealed = jades.seal(
+        payload,
+        private_key=material.private_key,
+        chain=material.chain,
+        now=context.now,
+        stamper=context.stamper,
+        revocation=context.revocation,
+    )
     edc_row = db.Credential(
         id=str(uuid.uuid4()),
         format="edc",

@@ -9,7 +9,7 @@ trusted list). Otherwise the identity is "not confirmed", and the credential's o
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -50,6 +50,22 @@ class IssuerIdentity:
     consulted: tuple[TrustSource, ...] = ()
     problems: tuple[str, ...] = ()
 
+    def with_source(self, source: TrustSource | None, *, name: str, problem: str | None) -> IssuerIdentity:
+        """This identity after one more source was consulted: ``source`` lists the signer under ``name`` (or, when
+        ``None``, does not, for the reason ``problem``)."""
+        consulted = self.consulted if source is None else (*self.consulted, source)
+        problems = self.problems if problem is None else (*self.problems, problem)
+        if source is None:
+            return replace(self, consulted=consulted, problems=problems)
+        return replace(
+            self,
+            confirmed=True,
+            name=self.name or name,
+            listed_in=(*self.listed_in, source),
+            consulted=consulted,
+            problems=problems,
+        )
+
     def reason(self) -> str:
         """One sentence for the report and the pages."""
         if self.confirmed:
@@ -88,12 +104,7 @@ class IssuerDirectory:
         """A seal certificate is known when it is the one a college of this service seals with."""
         college = self._local_certificate(certificate_der, subject)
         if college is None:
-            return IssuerIdentity(
-                signer=subject,
-                confirmed=False,
-                consulted=(self._this_service,),
-                problems=("the certificate was not checked against an EU trusted list",),
-            )
+            return IssuerIdentity(signer=subject, confirmed=False, consulted=(self._this_service,))
         return self._identity(subject, [(self._this_service, college)])
 
     def identify(self, signer: str) -> IssuerIdentity:

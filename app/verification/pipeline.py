@@ -8,6 +8,7 @@ from typing import Any
 from app.credentials.facts import is_sealed_edc
 from app.proofs.dids import KeyResolver
 from app.proofs.loader import DocumentLoader
+from app.trust.eu_trusted_lists import TrustedLists
 from app.trust.identity import Identify
 from app.verification.checks import (
     check_issuer,
@@ -31,13 +32,15 @@ def verify_credential(
     identify: Identify,
     identify_certificate: IdentifyCertificate | None = None,
     edc_status: EdcStatusLookup = lambda _id: None,
+    trusted_lists: TrustedLists | None = None,
 ) -> Report:
     """Runs every check; ``fetch`` gets status list credentials (this service's own, or remote when enabled);
     ``identify`` says whether a trusted source knows the signer.
 
     A sealed Europass EDC (JAdES JSON) is checked by its seal instead of a Data Integrity proof; ``edc_status``
-    tells the status this service keeps for the EDCs it issued (they carry no status entry), and
-    ``identify_certificate`` recognises the seal certificates of this service's colleges.
+    tells the status this service keeps for the EDCs it issued (they carry no status entry),
+    ``identify_certificate`` recognises the seal certificates of this service's colleges, and ``trusted_lists`` are
+    the EU trusted lists seals are checked against.
     """
     if is_sealed_edc(document):
         return verify_sealed_edc(
@@ -45,6 +48,7 @@ def verify_credential(
             now=now,
             status_of=edc_status,
             identify_certificate=identify_certificate or (lambda _der, subject: identify(subject)),
+            trusted_lists=trusted_lists,
         )
     structure = check_structure(document)
     if structure.outcome is not Outcome.PASSED:

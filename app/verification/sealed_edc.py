@@ -10,7 +10,8 @@ from typing import Any
 
 from app.credentials.edc_shacl import validate_edc
 from app.proofs.jades import SealReport, verify_seal
-from app.trust.identity import IssuerIdentity
+from app.trust.eu_trusted_lists import TrustedLists
+from app.trust.identity import IssuerIdentity, SourceKind, TrustSource
 from app.verification.checks import MAX_DEPTH, check_issuer, check_validity_period, nesting_depth
 from app.verification.report import Check, Outcome, Report, Signer
 
@@ -31,8 +32,10 @@ def verify_sealed_edc(
     now: datetime,
     status_of: EdcStatusLookup,
     identify_certificate: IdentifyCertificate,
+    trusted_lists: TrustedLists | None = None,
 ) -> Report:
-    seal = verify_seal(document)
+    """``trusted_lists``: the EU trusted lists the operator configured (None: seals are not checked against any)."""
+    seal = verify_seal(document, trusted_lists=trusted_lists, now=now)
     checks = [_seal_check(seal)]
     payload = _payload(document)
     if payload is None or nesting_depth(payload) > MAX_DEPTH:
@@ -67,9 +70,23 @@ def _who_sealed(
 ) -> tuple[Signer | None, IssuerIdentity | None]:
     if not seal.valid or seal.certificate is None:
         return None, None
-    subject = seal.certificate.subject
+    certificate = seal.certificate
+    subject = certificate.subject
     signer = Signer(id=subject, method=f"JAdES-{seal.level} seal ({seal.algorithm})")
-    return signer, identify_certificate(_leaf_der(document), subject)
+    identity = identify_certificate(_leaf_der(document), subject)
+    trust = seal.trust
+    listed = trust.status in ("qualified", "trusted") and not certificate.self_issued
+    source = TrustSource(
+        name=f"EU trusted list of {trust.territory or 'its member state'}"
+        + (f" ({trust.provider})" if trust.provider else ""),
+        kind=SourceKind.EU_TRUSTED_LIST,
+        updated=trust.list_issued,
+    )
+    return signer, identity.with_source(
+        source if listed else None,
+        name=certificate.organisation or subject,
+        problem=None if listed else f"EU trusted lists: {trust.reason}",
+    )
 
 
 def _leaf_der(document: dict[str, Any]) -> bytes:
@@ -95,11 +112,20 @@ def _seal_check(seal: SealReport) -> Check:
     kind = (
         "a self-issued test certificate"
         if certificate and certificate.self_issued
-        else "a certificate that claims to be a qualified e-seal certificate"
+        else "a qualified e-seal" + (" on a qualified device (QSCD)" if seal.trust.qscd else "")
+        if seal.trust.status == "qualified"
+        else "a certificate that claims to be a qualified e-seal certificate (not confirmed by a trusted list)"
         if certificate and certificate.qualified_eseal
-        else "a certificate that does not claim to be a qualified e-seal certificate"
+        else "a certificate that is not a qualified e-seal certificate"
     )
-    return Check("seal", Outcome.PASSED, f"JAdES-{seal.level} seal ({seal.algorithm}) by {subject}, with {kind}")
+    when = (
+        f"time-stamped {seal.timestamp_time:%-d %B %Y %H:%M} UTC by {seal.signature_timestamp.tsa}"
+        if seal.timestamp_time and seal.signature_timestamp
+        else "no verified time-stamp: the time is the sealer's own claim"
+    )
+    short = f"; {seal.level_reason}" if seal.level_reason and seal.level != seal.present_level else ""
+    reason = f"JAdES-{seal.level} seal ({seal.algorithm}) by {subject}, with {kind}; {when}{short}"
+    return Check("seal", Outcome.PASSED, reason)
 
 
 def _status_check(payload: dict[str, Any], status_of: EdcStatusLookup) -> Check:

@@ -22,7 +22,7 @@ def test_commission_samples_verify_and_fail_when_tampered(client: TestClient, na
     assert checks["status"]["outcome"] == "not_applicable"  # not ours: the report says to ask the issuer
     # A valid seal, but no trusted list is configured and the certificate is no college's of this service.
     assert report["verdict"] == "issuer_not_confirmed" and checks["issuer"]["outcome"] == "not_confirmed"
-    assert "not checked against an EU trusted list" in checks["issuer"]["reason"]
+    assert "EU trusted lists: not checked against a trusted list" in checks["issuer"]["reason"]
 
     tampered = dict(sealed)
     position = sealed["payload"].index('"validFrom":"') + len('"validFrom":"')

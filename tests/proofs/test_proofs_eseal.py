@@ -21,12 +21,16 @@ from app.proofs.eseal import (
     load_pkcs12,
     self_issued_seal_material,
 )
-from app.proofs.jades import seal, verify_seal
+from app.proofs.jades import SealReport, seal, verify_seal
 from app.proofs.keys import MasterKey
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 PASSWORD = b"correct horse battery staple"
 PAYLOAD = '{"id":"urn:credential:2","type":["VerifiableCredential","EuropeanDigitalCredential"]}'
+
+
+def _verify(document: dict[str, object] | str) -> SealReport:
+    return verify_seal(document, trusted_lists=None, now=NOW)
 
 
 def _name(common_name: str) -> x509.Name:
@@ -139,7 +143,7 @@ def test_private_key_der_and_chain_survive_master_key_encryption(self_issued: Se
     restored = SealMaterial.from_parts(master.decrypt(blob, aad=aad), self_issued.chain_der())
     assert restored.chain == self_issued.chain
     assert restored.private_key.private_numbers() == self_issued.private_key.private_numbers()
-    assert verify_seal(seal(PAYLOAD, private_key=restored.private_key, chain=restored.chain, now=NOW)).valid
+    assert _verify(seal(PAYLOAD, private_key=restored.private_key, chain=restored.chain, now=NOW)).valid
 
 
 def test_from_parts_refuses_garbage_and_mismatched_parts(
@@ -169,7 +173,7 @@ def test_pkcs12_round_trip_seals_and_verifies(
     protected = sealed["signatures"][0]["protected"]
     header = json.loads(base64.urlsafe_b64decode(protected + "=" * (-len(protected) % 4)))
     assert header["x5c"] == [base64.b64encode(c.public_bytes(Encoding.DER)).decode() for c in (leaf, issuing, root)]
-    report = verify_seal(sealed)
+    report = _verify(sealed)
     assert report.valid, report.reason
     assert report.chain_length == 3
     assert report.certificate is not None

@@ -23,7 +23,8 @@ from jwcrypto.common import JWSEHeaderParameter
 
 from app.errors import KeyMaterialError
 from app.proofs.eseal import SealMaterial, issuer_serial_der, self_issued_seal_material
-from app.proofs.jades import TRUST_NOT_CHECKED, seal, verify_seal
+from app.proofs.jades import SealReport, seal, verify_seal
+from app.trust.seal_trust import NOT_CHECKED
 
 EDC = Path(__file__).resolve().parents[1] / "vectors" / "edc"
 NOW = datetime(2026, 11, 22, 9, 30, 15, 123456, tzinfo=UTC)
@@ -34,9 +35,15 @@ SAMPLES = {
     # file: (subject CN, organisation, organizationIdentifier, level)
     "Sample-MC-Annex1-signed.jsonld": ("TEST SEAL", "ORGANIZACION TEST", "VATES-A00000000", "LTA"),
     "Sample-CertOfPart-signed.jsonld": ("TEST SEAL", "ORGANIZACION TEST", "VATES-A00000000", "LTA"),
-    # NOTES §2.4 calls this one JAdES-B, but its unprotected etsiU holds sigTst, xVals, rVals and arcTst.
-    "mynextid-edc-mc-signed.jsonld": ("VELOCERT OU", "VELOCERT OU", "NTREE-17207834", "LTA"),
+    # NOTES §2.4 calls this one JAdES-B; its etsiU holds sigTst, xVals, rVals and arcTst, but the rVals lack the
+    # revocation data of its intermediate CA (Halcom CA PO e-seal 2), so what verifies is B-T.
+    "mynextid-edc-mc-signed.jsonld": ("VELOCERT OU", "VELOCERT OU", "NTREE-17207834", "T"),
 }
+
+
+def _verify(document: dict[str, Any] | str) -> SealReport:
+    """Offline: no trusted lists, the clock at NOW."""
+    return verify_seal(document, trusted_lists=None, now=NOW)
 
 
 def _b64url(data: bytes) -> str:
@@ -103,7 +110,7 @@ def sample(request: pytest.FixtureRequest) -> tuple[str, dict[str, Any]]:
 def test_sealed_samples_verify(sample: tuple[str, dict[str, Any]]) -> None:
     name, document = sample
     common_name, organisation, organization_identifier, level = SAMPLES[name]
-    report = verify_seal(document)
+    report = _verify(document)
     assert report.valid, report.reason
     assert report.algorithm == "RS256"
     assert report.level == level
@@ -116,15 +123,17 @@ def test_sealed_samples_verify(sample: tuple[str, dict[str, Any]]) -> None:
     assert not report.certificate.self_issued
     assert report.certificate.qc_statements
     assert report.certificate.qualified_eseal  # QcCompliance + QcType eseal, as the certificate claims
-    assert report.trust == TRUST_NOT_CHECKED
+    assert report.trust == NOT_CHECKED
+    assert report.present_level == "LTA"
 
 
 def test_samples_are_read_from_their_text_as_well() -> None:
     text = (EDC / "Sample-MC-Annex1-signed.jsonld").read_text(encoding="utf-8")
-    report = verify_seal(text)
+    report = _verify(text)
     assert report.valid
     assert report.signing_time == datetime(2023, 9, 27, 11, 54, 17, tzinfo=UTC)
-    assert report.content_timestamp  # adoTst in the protected header
+    assert report.content_timestamp is not None and report.content_timestamp.valid  # adoTst, protected header
+    assert report.content_timestamp.time == datetime(2023, 9, 27, 11, 54, 17, tzinfo=UTC)
     assert report.certificate is not None
     assert "ANF AC Qualified Certificates for eSeal" in report.certificate.issuer
 
@@ -138,20 +147,20 @@ def test_eu_samples_kid_is_base64_der_issuer_serial(sample: tuple[str, dict[str,
 
 def test_sample_with_one_payload_byte_changed_is_invalid(sample: tuple[str, dict[str, Any]]) -> None:
     changed = dict(sample[1], payload=_one_byte_changed(sample[1]["payload"]))
-    report = verify_seal(changed)
+    report = _verify(changed)
     assert not report.valid
     assert "does not verify" in report.reason
     assert report.certificate is not None  # still says who sealed it
 
 
 def test_sample_with_a_changed_protected_header_is_invalid(sample: tuple[str, dict[str, Any]]) -> None:
-    report = verify_seal(_with_header(sample[1], lambda header: header.update(sigT="2023-09-27T11:54:18Z")))
+    report = _verify(_with_header(sample[1], lambda header: header.update(sigT="2023-09-27T11:54:18Z")))
     assert not report.valid
     assert "does not verify" in report.reason
 
 
 def test_sample_with_a_wrong_x5t_s256_is_invalid(sample: tuple[str, dict[str, Any]]) -> None:
-    report = verify_seal(_with_header(sample[1], lambda header: header.update({"x5t#S256": _b64url(bytes(32))})))
+    report = _verify(_with_header(sample[1], lambda header: header.update({"x5t#S256": _b64url(bytes(32))})))
     assert not report.valid
     assert report.x5t_s256_matches is False
     assert "x5t#S256" in report.reason
@@ -162,7 +171,7 @@ def test_sample_with_an_unknown_critical_header_is_invalid(sample: tuple[str, di
         header["exp"] = 1
         header["crit"] = [*header["crit"], "exp"]
 
-    report = verify_seal(_with_header(sample[1], add_critical))
+    report = _verify(_with_header(sample[1], add_critical))
     assert not report.valid
     assert "unknown critical header(s) ['exp']" in report.reason
 
@@ -170,7 +179,7 @@ def test_sample_with_an_unknown_critical_header_is_invalid(sample: tuple[str, di
 def test_the_readme_payload_object_form_is_refused_with_a_reason() -> None:
     document = json.loads((EDC / "Sample-CertOfPart-signed.jsonld").read_text(encoding="utf-8"))
     document["payload"] = json.loads(document["payload"])
-    report = verify_seal(document)
+    report = _verify(document)
     assert not report.valid
     assert "not the signed string" in report.reason
 
@@ -195,7 +204,7 @@ def test_our_seal_has_the_samples_header_layout(ours: dict[str, Any], material: 
 
 
 def test_our_seal_verifies_as_self_issued_and_not_qualified(ours: dict[str, Any]) -> None:
-    report = verify_seal(json.dumps(ours, ensure_ascii=False))
+    report = _verify(json.dumps(ours, ensure_ascii=False))
     assert report.valid, report.reason
     assert report.level == "B"
     assert report.signing_time == NOW.replace(microsecond=0)
@@ -207,8 +216,8 @@ def test_our_seal_verifies_as_self_issued_and_not_qualified(ours: dict[str, Any]
 
 
 def test_our_seal_with_one_payload_byte_changed_is_invalid(ours: dict[str, Any]) -> None:
-    assert not verify_seal(dict(ours, payload=_one_byte_changed(ours["payload"]))).valid
-    assert not verify_seal(dict(ours, payload=ours["payload"].replace("ß", "ss"))).valid
+    assert not _verify(dict(ours, payload=_one_byte_changed(ours["payload"]))).valid
+    assert not _verify(dict(ours, payload=ours["payload"].replace("ß", "ss"))).valid
 
 
 def test_seal_refuses_a_certificate_outside_its_validity(material: SealMaterial) -> None:
@@ -226,13 +235,13 @@ def test_a_signing_time_outside_the_certificate_validity_is_invalid(
     ours: dict[str, Any], material: SealMaterial
 ) -> None:
     late = _resigned(ours, material.private_key, lambda header: header.update(sigT="2030-01-01T00:00:00Z"))
-    report = verify_seal(late)
+    report = _verify(late)
     assert not report.valid
     assert "not valid at the claimed signing time" in report.reason
 
 
 def test_ps256_verifies(ours: dict[str, Any], material: SealMaterial) -> None:
-    assert verify_seal(_resigned(ours, material.private_key, lambda header: header.update(alg="PS256"))).valid
+    assert _verify(_resigned(ours, material.private_key, lambda header: header.update(alg="PS256"))).valid
 
 
 def test_es256_verifies() -> None:
@@ -258,7 +267,7 @@ def test_es256_verifies() -> None:
         "crit": ["b64", "sigT"],
     }
     document = _signed(header, PAYLOAD, key)
-    report = verify_seal(document)
+    report = _verify(document)
     assert report.valid, report.reason
     assert report.kid_matches is None
 
@@ -315,14 +324,14 @@ MALFORMED: list[tuple[str, Callable[[Document], Any], str]] = [
 def test_bad_input_gives_an_invalid_report_with_a_reason(
     ours: Document, make: Callable[[Document], Any], words: str
 ) -> None:
-    report = verify_seal(make(ours))
+    report = _verify(make(ours))
     assert not report.valid
     assert words in report.reason
 
 
 def test_a_wrong_argument_type_is_a_programming_error() -> None:
     with pytest.raises(TypeError):
-        verify_seal(b"{}")  # type: ignore[arg-type]
+        _verify(b"{}")  # type: ignore[arg-type]
 
 
 # Interop: an independent JOSE library agrees
