@@ -5,10 +5,22 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Any, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
@@ -57,9 +69,51 @@ def _embedded_image(value: str) -> str:
     return value
 
 
-AbsoluteUri = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_absolute_uri)]
-HttpUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_http_url)]
-ImageRef = Annotated[str, StringConstraints(max_length=200_000), AfterValidator(_image_ref)]
+def _documented(pattern: str) -> Any:
+    """The pattern in the OpenAPI schema, so what the schema allows is what is accepted (the check itself stays in
+    the validator, whose message says what is wanted)."""
+    return Field(json_schema_extra={"pattern": pattern})
+
+
+AbsoluteUri = Annotated[
+    str, StringConstraints(max_length=2000), AfterValidator(_absolute_uri), _documented(_ABSOLUTE_URI.pattern)
+]
+HttpUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_http_url), _documented(_HTTP_URL.pattern)]
+ImageRef = Annotated[
+    str,
+    StringConstraints(max_length=200_000),
+    AfterValidator(_image_ref),
+    _documented(f"({_HTTP_URL.pattern})|({_IMAGE_DATA_URI.pattern})"),
+]
+
+
+def _email(value: str) -> str:
+    """RFC 5322 syntax, normalised; a ``.test`` domain is accepted too (staging), other special-use names are not."""
+    try:
+        return validate_email(value, check_deliverability=False, test_environment=True).normalized
+    except EmailNotValidError as error:
+        raise ValueError(f"not an e-mail address: {error}") from None
+
+
+Email = Annotated[
+    str, StringConstraints(max_length=320), AfterValidator(_email), Field(json_schema_extra={"format": "email"})
+]
+
+
+def _text_only(what: str) -> Any:
+    """Dates only as ISO 8601 text: pydantic would otherwise read the number 0 as 1 January 1970."""
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, str | datetime | date):
+            raise ValueError(f"must be an ISO 8601 {what} written as text, e.g. {_EXAMPLES[what]}")
+        return value
+
+    return BeforeValidator(check)
+
+
+_EXAMPLES = {"date": "2026-11-28", "date-time": "2026-11-28T09:30:00Z"}
+IsoDate = Annotated[date, _text_only("date")]
+IsoDateTime = Annotated[AwareDatetime, _text_only("date-time")]
 EmbeddedImage = Annotated[
     str,
     StringConstraints(max_length=140_000),

@@ -14,6 +14,7 @@ from app.api import public
 from app.api.errors import install_error_handlers
 from app.api.limits import RequestLimits
 from app.api.rate_limits import RateLimits, rules
+from app.api.responses import AUTHENTICATED, EVERY_ROUTE, errors, json_errors
 from app.api.security_headers import SecurityHeaders
 from app.api.v1 import (
     achievements,
@@ -66,17 +67,14 @@ def create_app(
         credentials.router,
         claims.router,
         status.router,
-        verify.router,
-        public.router,
-        oid4vci.router,
         microcredentials.router,
-        catalogue.router,
         edc.router,
     ):
-        app.include_router(router)
-    app.include_router(pages.router)
-    app.include_router(claim.router)
-    app.include_router(catalogue_page.router)
+        app.include_router(router, responses=EVERY_ROUTE | AUTHENTICATED)
+    for router in (verify.router, public.router, oid4vci.router, catalogue.router):
+        app.include_router(router, responses=EVERY_ROUTE | errors(404))
+    for router in (pages.router, claim.router, catalogue_page.router):
+        app.include_router(router, responses=json_errors(400, 404, 410, 413, 422, 429, 503))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)
     app.add_middleware(RequestLimits, max_bytes=settings.max_body_bytes)

@@ -9,8 +9,9 @@ from pydantic import Field, StringConstraints, model_validator
 
 from app.fields import AbsoluteUri, ImageRef, LongText, ShortText, StrictInput
 
-# OB 3.0 enumerations (common_credentials.lines); "ext:" names extend them as the spec allows.
-_EXT = r"ext:[A-Za-z0-9.\-_]+"
+# OB 3.0 enumerations (common_credentials.lines); "ext:" names extend them as the spec allows. The official JSON
+# Schema's pattern, (ext:)[a-z|A-Z|0-9|.|-|_]+, has no "-" in its class ("|-|" is a range from "|" to "|").
+_EXT = r"ext:[A-Za-z0-9._]+"
 ACHIEVEMENT_TYPES = [
     "Achievement",
     "ApprenticeshipCertificate",

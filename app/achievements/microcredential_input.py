@@ -47,7 +47,7 @@ from app.credentials.microcredential import (
     Organisation,
     QualityAssurance,
 )
-from app.fields import AbsoluteUri, EmbeddedImage, HttpUrl, ImageRef, LongText, ShortText, StrictInput
+from app.fields import AbsoluteUri, EmbeddedImage, HttpUrl, ImageRef, IsoDate, LongText, ShortText, StrictInput
 
 ATU_PREFIX = "http://publications.europa.eu/resource/authority/atu/"
 QDR_PREFIX = "http://data.europa.eu/snb/qdr/"
@@ -149,11 +149,11 @@ class LearningActivityInput(StrictInput):
     organiser: OrganisationInput | None = Field(default=None, description="who runs the activity")
     mode: ParticipationForm | None = Field(default=None, description="default: participationForm")
     volumeHours: float | None = Field(default=None, gt=0, le=10_000, description="default: workloadHours")
-    startDate: date | None = Field(
+    startDate: IsoDate | None = Field(
         default=None,
         description="for a course run on fixed dates; an assessment's activityStartDate/activityEndDate replace these",
     )
-    endDate: date | None = None
+    endDate: IsoDate | None = None
 
     @field_validator("endDate")
     @classmethod

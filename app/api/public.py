@@ -11,20 +11,26 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.achievements.service import public_achievement
 from app.api.deps import RuntimeDep, SessionDep
+from app.api.responses import DidJsonResponse, json_errors
 from app.issuers.service import get_issuer
 from app.proofs.dids import did_document
 
 router = APIRouter(tags=["public"])
 
 
-@router.get("/issuers/{issuer_id}/did.json", summary="DID document of an issuer (did:web resolution)")
+@router.get(
+    "/issuers/{issuer_id}/did.json",
+    response_class=DidJsonResponse,
+    responses=json_errors(404, 422, 429, 503),
+    summary="DID document of an issuer (did:web resolution)",
+)
 def issuer_did_document(issuer_id: str, session: SessionDep) -> JSONResponse:
     issuer = get_issuer(session, issuer_id)
     current, *earlier = reversed(issuer.keys)
     document = did_document(
         issuer.did, current.key_id, current.public_key_multibase, *((k.key_id, k.public_key_multibase) for k in earlier)
     )
-    return JSONResponse(document, media_type="application/did+json", headers={"Cache-Control": "public, max-age=300"})
+    return DidJsonResponse(document, headers={"Cache-Control": "public, max-age=300"})
 
 
 @router.get("/achievements/{achievement_id}", summary="An achievement definition, at its public id")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import EmailStr, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
-from app.fields import HttpUrl, LongText, ShortText, StrictInput
+from app.fields import Email, HttpUrl, IsoDate, LongText, ShortText, StrictInput
 
 Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 OutcomeId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -18,12 +18,12 @@ class AssessmentInput(StrictInput):
 
     givenName: ShortText
     familyName: ShortText
-    email: EmailStr
-    dateOfBirth: date | None = None
+    email: Email
+    dateOfBirth: IsoDate | None = None
     nationalId: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
     studentNumber: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
     reference: Reference = Field(description="the college's own reference of this assessment (idempotency key)")
-    assessedOn: date
+    assessedOn: IsoDate
     achievedOutcomes: list[OutcomeId] = Field(description="ids of the specification's learning outcomes achieved")
     grade: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
     assessor: ShortText | None = None
@@ -33,10 +33,10 @@ class AssessmentInput(StrictInput):
     certificateNumber: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = (
         Field(default=None, description="the credential's certificate number (EDC identifier); default: reference")
     )
-    activityStartDate: date | None = Field(
+    activityStartDate: IsoDate | None = Field(
         default=None, description="when this learner took the learning activity; replaces the specification's dates"
     )
-    activityEndDate: date | None = None
+    activityEndDate: IsoDate | None = None
 
     @field_validator("achievedOutcomes", mode="before")
     @classmethod
@@ -66,7 +66,7 @@ class AssessmentInput(StrictInput):
 
     @field_validator("activityEndDate")
     @classmethod
-    def _after_start(cls, end: date | None, info: ValidationInfo) -> date | None:
+    def _after_start(cls, end: IsoDate | None, info: ValidationInfo) -> date | None:
         start = info.data.get("activityStartDate")
         if end is not None and start is not None and end < start:
             raise ValueError(f"the activity ends ({end}) before it starts ({start})")

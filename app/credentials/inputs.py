@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
-from app.fields import AbsoluteUri, HttpUrl, LongText, ShortText, StrictInput
+from app.fields import AbsoluteUri, Email, HttpUrl, IsoDateTime, LongText, ShortText, StrictInput
 
 Did = Annotated[str, StringConstraints(pattern=r"^did:[a-z0-9]+:[A-Za-z0-9._:%\-]+$", max_length=2000)]
 IdentifierType = Annotated[
@@ -14,7 +14,7 @@ IdentifierType = Annotated[
     StringConstraints(
         pattern=r"^(name|sourcedId|systemId|productId|userName|accountId|emailAddress|nationalIdentityNumber|isbn|"
         r"issn|lisSourcedId|oneRosterSourcedId|sisSourcedId|ltiContextId|ltiDeploymentId|ltiToolId|ltiPlatformId|"
-        r"ltiUserId|identifier|ext:[A-Za-z0-9.\-_]+)$"
+        r"ltiUserId|identifier|ext:[A-Za-z0-9._]+)$"
     ),
 ]
 ResultStatus = Literal["Completed", "Enrolled", "Failed", "InProgress", "OnHold", "Provisional", "Withdrew"]
@@ -29,7 +29,7 @@ class LearnerIdentifier(StrictInput):
 
 class RecipientInput(StrictInput):
     name: ShortText
-    email: EmailStr | None = None
+    email: Email | None = None
     did: Did | None = None
     identifiers: list[LearnerIdentifier] = Field(default_factory=list, max_length=10)
 
@@ -71,10 +71,10 @@ class CredentialRequest(StrictInput):
     evidence: list[EvidenceInput] = Field(default_factory=list, max_length=50)
     narrative: LongText | None = None
     creditsEarned: float | None = Field(default=None, ge=0, le=1000)
-    activityStartDate: AwareDatetime | None = None
-    activityEndDate: AwareDatetime | None = None
-    validFrom: AwareDatetime | None = Field(default=None, description="defaults to the moment of issuance")
-    validUntil: AwareDatetime | None = None
+    activityStartDate: IsoDateTime | None = None
+    activityEndDate: IsoDateTime | None = None
+    validFrom: IsoDateTime | None = Field(default=None, description="defaults to the moment of issuance")
+    validUntil: IsoDateTime | None = None
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> CredentialRequest:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from app.fields import HttpUrl, ImageRef, LongText, ShortText, StrictInput
+from app.fields import Email, HttpUrl, ImageRef, LongText, ShortText, StrictInput
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
@@ -25,7 +25,7 @@ class IssuerInput(StrictInput):
 
     name: ShortText
     url: HttpUrl
-    email: EmailStr
+    email: Email
     description: LongText | None = None
     phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40)] | None = None
     address: AddressInput

@@ -144,7 +144,10 @@ def catalogue_page(
 
 
 @router.get(
-    "/microcredentials/{spec_id}", summary="A published micro-credential at its public id (HTML; JSON on Accept)"
+    "/microcredentials/{spec_id}",
+    response_class=HTMLResponse,
+    responses={200: {"content": {"text/html": {}, "application/json": {"schema": {"type": "object"}}}}},
+    summary="A published micro-credential at its public id (HTML; JSON on Accept)",
 )
 def microcredential(
     spec_id: str,

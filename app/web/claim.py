@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.api.deps import RuntimeDep, SessionDep
+from app.api.responses import html_errors
 from app.credentials.facts import facts_of
 from app.db.models import ClaimLink, Credential
 from app.errors import NotFound
@@ -138,7 +139,12 @@ def _view(session: Session, runtime: Runtime, token: str) -> ClaimView | None:
     return claim_view(session, runtime, link, credential) if credential else None
 
 
-@router.get("/claim/{token}", response_class=HTMLResponse, summary="A learner's claim page (from the claim e-mail)")
+@router.get(
+    "/claim/{token}",
+    response_class=HTMLResponse,
+    responses=html_errors(404, 410),
+    summary="A learner's claim page (from the claim e-mail)",
+)
 def claim_page(token: str, runtime: RuntimeDep) -> HTMLResponse:
     # Committed before the page is sent: a phone may fetch the offer on the page the moment it is shown.
     with runtime.transaction() as session:
@@ -187,7 +193,12 @@ def learner_credentials(session: Session, link: ClaimLink) -> list[Credential]:
     return sorted({c.id: c for c in claimed + twins}.values(), key=lambda c: (c.created_at, c.format), reverse=True)
 
 
-@router.get("/claim/{token}/all", response_class=HTMLResponse, summary="All the learner's credentials (claim token)")
+@router.get(
+    "/claim/{token}/all",
+    response_class=HTMLResponse,
+    responses=html_errors(404, 410),
+    summary="All the credentials the claim link's college issued to the learner (claim token)",
+)
 def learner_page(token: str, session: SessionDep, runtime: RuntimeDep) -> HTMLResponse:
     try:
         link = find_by_token(session, token)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import RuntimeDep, SessionDep
+from app.api.responses import PdfResponse, PngResponse, SvgResponse, VcJsonResponse, html_errors
 from app.credentials.issuance import get_by_public_token
 from app.db.models import Credential
 from app.errors import NotFound
@@ -55,9 +56,11 @@ def _wants_json(request: Request) -> bool:
     return ("application/json" in accept or "ld+json" in accept) and "text/html" not in accept
 
 
-@router.get("/v/{token}.json", summary="The signed credential behind a verification link")
+@router.get(
+    "/v/{token}.json", response_class=VcJsonResponse, summary="The signed credential behind a verification link"
+)
 def credential_json(token: str, session: SessionDep) -> JSONResponse:
-    return JSONResponse(_verifiable(_credential(session, token)), media_type=VC_JSON, headers=NO_STORE)
+    return VcJsonResponse(_verifiable(_credential(session, token)), headers=NO_STORE)
 
 
 @router.get("/v/{token}/report.json", summary="A fresh verification report of the credential")
@@ -66,36 +69,43 @@ def report_json(token: str, session: SessionDep, runtime: RuntimeDep) -> JSONRes
     return JSONResponse(runtime.verify(_verifiable(credential), session).to_dict(), headers=NO_STORE)
 
 
-@router.get("/v/{token}/qr.png", summary="QR code of the verification link (PNG)")
+@router.get("/v/{token}/qr.png", response_class=PngResponse, summary="QR code of the verification link (PNG)")
 def qr_code_png(token: str, session: SessionDep, runtime: RuntimeDep) -> Response:
     url = _links(runtime, _credential(session, token))["verify_url"]
-    return Response(qr_png(url), media_type="image/png", headers=IMMUTABLE)
+    return PngResponse(qr_png(url), headers=IMMUTABLE)
 
 
-@router.get("/v/{token}/qr.svg", summary="QR code of the verification link (SVG)")
+@router.get("/v/{token}/qr.svg", response_class=SvgResponse, summary="QR code of the verification link (SVG)")
 def qr_code_svg(token: str, session: SessionDep, runtime: RuntimeDep) -> Response:
     url = _links(runtime, _credential(session, token))["verify_url"]
-    return Response(qr_svg(url), media_type="image/svg+xml", headers=IMMUTABLE)
+    return SvgResponse(qr_svg(url), headers=IMMUTABLE)
 
 
-@router.get("/v/{token}/certificate.pdf", summary="Printable A4 certificate with the QR code")
+@router.get(
+    "/v/{token}/certificate.pdf", response_class=PdfResponse, summary="Printable A4 certificate with the QR code"
+)
 def certificate(token: str, session: SessionDep, runtime: RuntimeDep) -> Response:
     credential = _credential(session, token)
     links = _links(runtime, credential)
     view = credential_view(_verifiable(credential), runtime.verify(_verifiable(credential), session), links=links)
     pdf = certificate_pdf(view, qr_png(links["verify_url"]))
     headers = NO_STORE | {"Content-Disposition": f'inline; filename="certificate-{credential.id[:8]}.pdf"'}
-    return Response(pdf, media_type="application/pdf", headers=headers)
+    return PdfResponse(pdf, headers=headers)
 
 
-@router.get("/v/{token}", response_class=HTMLResponse, summary="Verification page (HTML; JSON with Accept)")
+@router.get(
+    "/v/{token}",
+    response_class=HTMLResponse,
+    summary="Verification page (HTML; the signed credential with Accept: application/json)",
+    responses={200: {"content": {"text/html": {}, VC_JSON: {"schema": {"type": "object"}}}}} | html_errors(404),
+)
 def verification_page(token: str, request: Request, session: SessionDep, runtime: RuntimeDep) -> Response:
     try:
         credential = _credential(session, token)
     except NotFound:
         return HTMLResponse(render_not_found(), status_code=404, headers=NO_STORE)
     if _wants_json(request):
-        return JSONResponse(_verifiable(credential), media_type=VC_JSON, headers=NO_STORE)
+        return VcJsonResponse(_verifiable(credential), headers=NO_STORE)
     # Honest: the proof and the live status are checked again on every view, not read from a stored flag.
     report = runtime.verify(_verifiable(credential), session)
     view = credential_view(_verifiable(credential), report, links=_links(runtime, credential))

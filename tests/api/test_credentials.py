@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.credentials.validate import schema_errors
 from app.db.models import Credential
-from tests.factories import credential_payload, issue, make_achievement, make_issuer
+from tests.factories import achievement_payload, credential_payload, issue, make_achievement, make_issuer
 
 
 def _count(engine: Engine) -> int:
@@ -208,3 +208,30 @@ def test_a_5mb_body_is_refused_before_parsing(client: TestClient, engine: Engine
     assert response.status_code == 413
     assert "larger than" in response.json()["detail"]
     assert _count(engine) == 0
+
+
+def test_an_ext_type_the_official_schema_refuses_is_a_422_not_a_500(client: TestClient) -> None:
+    """Found by schemathesis: "ext:-H" passed our check, then failed the 1EdTech schema at issuance (500). The
+    schema's pattern, (ext:)[a-z|A-Z|0-9|.|-|_]+, has no "-" in its character class."""
+    _, headers = make_issuer(client)
+    achievement = make_achievement(client, headers)
+    recipient = {"name": "Sanne", "identifiers": [{"identifier": "w", "identifierType": "ext:-H"}]}
+    response = client.post(
+        "/api/v1/credentials", json={"achievementId": achievement["id"], "recipient": recipient}, headers=headers
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "recipient.identifiers.0.identifierType"
+    assert (
+        client.post(
+            "/api/v1/achievements", json=achievement_payload(achievementType="ext:micro-badge"), headers=headers
+        ).status_code
+        == 422
+    )
+    ok = recipient | {
+        "email": "s@learner.example",
+        "identifiers": [{"identifier": "w", "identifierType": "ext:studentCard.v2"}],
+    }
+    issued = client.post(
+        "/api/v1/credentials", json={"achievementId": achievement["id"], "recipient": ok}, headers=headers
+    )
+    assert issued.status_code == 201, issued.text

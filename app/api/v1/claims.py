@@ -6,14 +6,14 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, status
-from pydantic import BaseModel, EmailStr
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
 from app.credentials.issuance import get_credential
 from app.db.models import ClaimLink, Credential
 from app.errors import Conflict, NotFound
-from app.fields import StrictInput
+from app.fields import Email, StrictInput
 from app.runtime import Runtime
 from app.wallet.binding import holder_credentials
 from app.wallet.claims import IssuedLink, claim_state, create_claim_link, current_link, reissue, resend
@@ -43,7 +43,7 @@ class ClaimOut(BaseModel):
 
 
 class ReissueRequest(StrictInput):
-    email: EmailStr | None = None
+    email: Email | None = None
 
 
 def _deliver(issued: IssuedLink, credential: Credential, runtime: Runtime) -> Delivery:

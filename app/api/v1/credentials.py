@@ -76,6 +76,9 @@ def credential_out(credential: Credential, public_url: str) -> dict[str, Any]:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=CredentialOut,
+    responses={
+        200: {"model": CredentialOut, "description": "An earlier request with this Idempotency-Key made it: that one"}
+    },
     summary="Issue an OpenBadgeCredential signed with eddsa-rdfc-2022",
     description="Send an `Idempotency-Key` header to make retries safe: a repeated key returns the credential "
     "issued the first time (status 200) instead of issuing another.",

@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import BaseModel
 
 from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
+from app.api.responses import errors
 from app.credentials.issuance import get_credential
 from app.db.models import Assessment, Learner, SealMaterial
 from app.errors import Conflict, NotFound
@@ -92,6 +93,7 @@ class DeliveryOut(BaseModel):
 @router.post(
     "/api/v1/credentials/{credential_id}/europass",
     response_model=DeliveryOut,
+    responses=errors(502),
     summary="Send a sealed EDC to the learner's Europass wallet (by e-mail address)",
 )
 def deliver(credential_id: str, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep) -> Any:

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from app.achievements.microcredential_input import MicroCredentialSpecInput
 from app.achievements.microcredentials import create_spec, get_spec, list_specs, set_pathway
 from app.api.deps import MAX_OFFSET, CurrentIssuer, RuntimeDep, SessionDep, own_transactions
+from app.api.responses import errors
 from app.api.v1.claims import new_claim_fields
 from app.assessments.cohort import parse_csv, run_cohort
 from app.assessments.inputs import AssessmentInput
@@ -131,6 +132,7 @@ def assessment_out(result: AssessmentResult, public_url: str) -> dict[str, Any]:
 
 @router.post(
     "/{spec_id}/assessments",
+    responses=errors(502),
     status_code=status.HTTP_201_CREATED,
     response_model=AssessmentOut,
     summary="Record an assessed result; issues the micro-credential (OB 3.0 and EDC) it justifies",
@@ -167,6 +169,7 @@ class CohortOut(BaseModel):
 
 @router.post(
     "/{spec_id}/cohort",
+    responses=errors(502),
     response_model=CohortOut,
     summary='Assessments of a whole cohort: JSON {"rows": [...]} or a CSV body (Content-Type: text/csv)',
     description="Every row is validated; bad rows are reported by row number and field without stopping the good "

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import RuntimeDep
+from app.api.responses import OAUTH_ERRORS
 from app.issuers.service import signer_for
 from app.runtime import Runtime
 from app.wallet.credential_request import IssuingContext, issue_to_wallet
@@ -87,6 +88,7 @@ def credential_offer(reference: str, runtime: RuntimeDep) -> JSONResponse:
 
 @router.post(
     "/oid4vci/token",
+    responses=OAUTH_ERRORS,
     summary="Token endpoint (grant urn:ietf:params:oauth:grant-type:pre-authorized_code)",
     description="Form-encoded. No client authentication (anonymous pre-authorized access). Returns a short-lived, "
     "single-use bearer access token for the credential endpoint.",
@@ -141,6 +143,7 @@ def _issue(runtime: Runtime, access_token: str | None, body: Any) -> dict[str, A
 
 @router.post(
     "/oid4vci/credential",
+    responses=OAUTH_ERRORS,
     summary="Credential endpoint: the credential bound to the wallet's DID",
     description="Bearer access token from the token endpoint. Body: `credential_configuration_id` and "
     '`proofs: {"jwt": [<openid4vci-proof+jwt>]}` (the older `proof` object is accepted too). Returns '

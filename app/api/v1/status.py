@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, StringConstraints
 from sqlalchemy.orm import Session
 
 from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
+from app.api.responses import VcJsonResponse, json_errors
 from app.assessments.stacking import larger_credentials_containing
 from app.credentials.issuance import get_credential
 from app.db.models import Issuer
@@ -121,11 +121,16 @@ def unsuspend(
     return _change("unsuspend", credential_id, body, issuer, session, runtime)
 
 
-@router.get("/status/{list_id}", summary="A signed BitstringStatusListCredential (public)")
+@router.get(
+    "/status/{list_id}",
+    response_class=VcJsonResponse,
+    summary="A signed BitstringStatusListCredential (public)",
+    responses={304: {"description": "Not modified (If-None-Match matched the ETag)"}} | json_errors(404, 422, 429, 503),
+)
 def status_list(list_id: str, request: Request, session: SessionDep) -> Response:
     status_list = published_list(session, list_id)
     etag = f'"{status_list.id}-{int(status_list.updated_at.timestamp() * 1000)}"'
     headers = {"Cache-Control": f"public, max-age={LIST_MAX_AGE_SECONDS}", "ETag": etag}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    return JSONResponse(status_list.document, media_type="application/vc+ld+json", headers=headers)
+    return VcJsonResponse(status_list.document, headers=headers)
