@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from unittest.mock import ANY
 
@@ -17,6 +19,7 @@ from app.cli import main
 from app.config import Settings
 from app.credentials.edc_profiles import GENERIC, MANDATE_EVIDENCE, MANDATED
 from app.credentials.edc_shacl import validate_edc
+from tests.factories import issuer_payload
 from tests.servers import free_port
 
 
@@ -101,20 +104,42 @@ def test_verify_reports_an_unreadable_file(tmp_path: Path, capsys) -> None:
     assert "cannot read" in capsys.readouterr().err
 
 
-def test_serve_starts_from_nothing_and_resolves_its_did_web(tmp_path: Path) -> None:
-    """The README's first command on a fresh directory: migrations, master key, admin token, then serving."""
+@contextmanager
+def _vetcred_serve(tmp_path: Path, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[str], list[str]]]:
+    """``vetcred serve`` as a user starts it, in ``tmp_path``; yields the base URL, the process and, once the block
+    ends, every line it printed."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VETCRED_")}
-    env["VETCRED_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
         cwd=tmp_path,
-        env=env,
+        env={k: v for k, v in os.environ.items() if not k.startswith("VETCRED_")} | env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    printed: list[str] = []
     try:
+        yield f"http://127.0.0.1:{port}", process, printed
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=10)
+        printed.extend(output.splitlines())
+
+
+def _wait_until_healthy(base: str) -> None:
+    for _ in range(200):
+        try:
+            if httpx.get(f"{base}/health").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{base} did not start")
+
+
+def test_serve_starts_from_nothing_and_resolves_its_did_web(tmp_path: Path) -> None:
+    """The README's first command on a fresh directory: migrations, master key, admin token, then serving."""
+    with _vetcred_serve(tmp_path, {}) as (base, process, printed):
         token = None
         deadline = time.monotonic() + 30
         assert process.stdout is not None
@@ -125,54 +150,27 @@ def test_serve_starts_from_nothing_and_resolves_its_did_web(tmp_path: Path) -> N
         assert token, "serve did not print the admin token"
         assert (tmp_path / "keys" / "master.key").stat().st_mode & 0o777 == 0o600
         assert (tmp_path / "vetcred.db").exists()
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        from tests.factories import issuer_payload
-
+        _wait_until_healthy(base)
         created = httpx.post(
             f"{base}/api/v1/issuers", json=issuer_payload(), headers={"Authorization": f"Bearer {token}"}
         )
         assert created.status_code == 201, created.text
         did = created.json()["did"]
-        assert did == f"did:web:127.0.0.1%3A{port}:issuers:{created.json()['id']}"
+        assert did == f"did:web:127.0.0.1%3A{base.rsplit(':', 1)[1]}:issuers:{created.json()['id']}"
         assert httpx.get(f"{base}/issuers/{created.json()['id']}/did.json").json()["id"] == did
         # Secrets in URLs never reach the access log.
         assert httpx.get(f"{base}/claim/learner-claim-token-123").status_code == 404
         assert httpx.get(f"{base}/oid4vci/offers/offer-reference-456").status_code == 404
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=10)
+    output = "\n".join(printed)
     assert "/claim/<redacted>" in output and "/oid4vci/offers/<redacted>" in output
     assert "learner-claim-token-123" not in output and "offer-reference-456" not in output
 
 
 def test_serve_never_prints_a_token_it_did_not_make(tmp_path: Path) -> None:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VETCRED_")}
-    env["VETCRED_ADMIN_TOKEN"] = supplied = "operator-supplied-token-0123456789abcdef"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=10)
+    supplied = "operator-supplied-token-0123456789abcdef"
+    with _vetcred_serve(tmp_path, {"VETCRED_ADMIN_TOKEN": supplied}) as (base, _, printed):
+        _wait_until_healthy(base)
+    output = "\n".join(printed)
     assert "API docs" in output and supplied not in output and "Admin token" not in output
 
 

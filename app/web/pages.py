@@ -97,7 +97,7 @@ def certificate(token: str, session: SessionDep, runtime: RuntimeDep) -> Respons
     "/v/{token}",
     response_class=HTMLResponse,
     summary="Verification page (HTML; the signed credential with Accept: application/json)",
-    responses={200: {"content": {"text/html": {}, VC_JSON: {"schema": {"type": "object"}}}}} | html_errors(404),
+    responses=html_errors(404) | {200: {"content": {"text/html": {}, VC_JSON: {"schema": {"type": "object"}}}}},
 )
 def verification_page(token: str, request: Request, session: SessionDep, runtime: RuntimeDep) -> Response:
     try:

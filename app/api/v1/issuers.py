@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from app.api.deps import MAX_OFFSET, AdminDep, CurrentIssuer, RuntimeDep, SessionDep
 from app.db.models import ApiKey, Issuer
@@ -23,6 +24,7 @@ from app.issuers.service import (
     update_profile,
     verification_method,
 )
+from app.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1/issuers", tags=["issuers"])
 
@@ -147,8 +149,7 @@ def read_api_keys(issuer: CurrentIssuer, session: SessionDep) -> list[dict[str, 
 def create_api_key(
     issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep, body: NewApiKeyIn | None = None
 ) -> dict[str, Any]:
-    made = new_api_key(session, issuer.id, label=(body.label if body else None) or "", now=runtime.clock())
-    return _api_key_out(made.row) | {"apiKey": made.secret}
+    return _new_api_key_out(session, runtime, issuer, body, default_label="")
 
 
 @router.delete(
@@ -212,7 +213,11 @@ def admin_create_api_key(
     issuer_id: str, _admin: AdminDep, session: SessionDep, runtime: RuntimeDep, body: NewApiKeyIn | None = None
 ) -> dict[str, Any]:
     issuer = get_issuer(session, issuer_id)
-    made = new_api_key(
-        session, issuer.id, label=(body.label if body else None) or "made by the operator", now=runtime.clock()
-    )
+    return _new_api_key_out(session, runtime, issuer, body, default_label="made by the operator")
+
+
+def _new_api_key_out(
+    session: Session, runtime: Runtime, issuer: Issuer, body: NewApiKeyIn | None, *, default_label: str
+) -> dict[str, Any]:
+    made = new_api_key(session, issuer.id, label=(body.label if body else None) or default_label, now=runtime.clock())
     return _api_key_out(made.row) | {"apiKey": made.secret}

@@ -125,7 +125,7 @@ def unsuspend(
     "/status/{list_id}",
     response_class=VcJsonResponse,
     summary="A signed BitstringStatusListCredential (public)",
-    responses={304: {"description": "Not modified (If-None-Match matched the ETag)"}} | json_errors(404, 422, 429, 503),
+    responses=json_errors(404, 422, 429, 503) | {304: {"description": "Not modified (If-None-Match matched the ETag)"}},
 )
 def status_list(list_id: str, request: Request, session: SessionDep) -> Response:
     status_list = published_list(session, list_id)
