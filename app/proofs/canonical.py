@@ -16,9 +16,15 @@ from app.errors import CanonicalizationLimit, JsonLdError, UnsafeDocument, Vetcr
 
 Loader = Callable[..., dict[str, Any]]
 
-# A scheme, ":", and no character that N-Quads cannot carry inside <...> (pyld writes IRIs unescaped, and
-# silently drops a triple whose IRI holds whitespace). Blank node identifiers ("_:b0") do not match.
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
+# A scheme, ":", and no character that N-Quads cannot carry inside <...> (IRIREF excludes U+0000-U+0020; pyld writes
+# IRIs unescaped, and silently drops a triple whose IRI holds whitespace). Blank node identifiers ("_:b0") do not match.
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20\x7f<>\"{}|\\^`]*$")
+# Canonical N-Quads (RDFC-1.0, with the canonical form of N-Triples): in literals, BS and FF are written \b and \f, and the
+# other control characters (U+0000-U+001F, U+007F) as \uXXXX. pyld escapes only \\, \", \t, \n and \r and writes
+# these raw, so a hash or signature over such a literal would differ from every other implementation's (W3C
+# rdf-canon test060c). Raw control characters can only be inside literals (IRIs with them are refused above).
+_RAW_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ECHAR = {"\b": "\\b", "\f": "\\f"}
 _BLANK_NODE = re.compile(r"^_:\S+$")
 # BCP 47 shape, as pyld checks it when reading RDF; pyld writes @language into N-Quads unchecked.
 _LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
@@ -66,7 +72,16 @@ class BoundedURDNA2015(URDNA2015):
             raise CanonicalizationLimit(
                 f"the document has {len(blank_nodes)} blank nodes; at most {self.max_blank_nodes} are canonicalized"
             )
-        return super().main(dataset, options)
+        normalized = super().main(dataset, options)
+        if not isinstance(normalized, str):
+            return normalized
+        # Each quad ends with "\n" (a newline inside a literal is always escaped): escape, then sort again, since
+        # the escaped form sorts differently from the raw one.
+        return "".join(sorted(canonical_escapes(quad) + "\n" for quad in normalized.split("\n")[:-1]))
+
+    def hash_nquads(self, nquads: list[str]) -> str:
+        """The first-degree hash over canonically escaped quads (pyld's own serialization leaves some raw)."""
+        return str(super().hash_nquads([canonical_escapes(quad) for quad in nquads]))
 
     def hash_n_degree_quads(self, id_: str, issuer: Any) -> dict[str, Any]:
         self.n_degree_calls += 1
@@ -101,6 +116,11 @@ class _ExpandOnce(JsonLdProcessor):  # type: ignore[misc]
         if self.expanded is not None and input_ is self.expanded:
             return self.expanded
         return super().expand(input_, options)
+
+
+def canonical_escapes(quad: str) -> str:
+    """``quad`` (one pyld-serialized N-Quad) with the control characters pyld leaves raw escaped as RDFC-1.0 says."""
+    return _RAW_CONTROL.sub(lambda match: _ECHAR.get(match.group(), f"\\u{ord(match.group()):04X}"), quad)
 
 
 def canonize(document: dict[str, Any], loader: Loader) -> str:
