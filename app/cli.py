@@ -65,8 +65,11 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
 def _verify(settings: Settings, args: argparse.Namespace) -> int:
     """Offline: did:key issuers, and did:web issuers of the configured database when it exists."""
+    from functools import partial
+
     from sqlalchemy import inspect
 
+    from app.proofs.controller_documents import resolve_remote
     from app.proofs.dids import CompositeResolver
     from app.runtime import Runtime
     from app.verification.pipeline import verify_credential
@@ -84,7 +87,9 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
             else:  # no database of ours yet: did:key issuers only, other status lists only when remote fetching is on
                 report = verify_credential(
                     document,
-                    resolver=CompositeResolver(local_did_web=lambda _vm: None),
+                    resolver=CompositeResolver(
+                        local_did_web=lambda _vm: None, remote=partial(resolve_remote, fetch=runtime.remote)
+                    ),
                     loader=runtime.loader,
                     now=runtime.clock(),
                     fetch=runtime.remote,

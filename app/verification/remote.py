@@ -8,9 +8,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from app.errors import DidResolutionError, FetchError, KeyMaterialError
-from app.proofs.dids import ResolvedKey, did_web_document_url
-from app.proofs.multikey import decode_public_key
+from app.errors import FetchError
 
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 
@@ -53,27 +51,3 @@ class RemoteFetcher:
         if not isinstance(document, dict):
             raise FetchError(f"{url} is not a JSON object")
         return document
-
-
-def resolve_remote_did_web(verification_method_id: str, fetch: RemoteFetcher) -> ResolvedKey:
-    """did:web resolution over the network: the DID document's Multikey verification method with this id."""
-    did = verification_method_id.split("#", 1)[0]
-    try:
-        document = fetch(did_web_document_url(did))
-    except FetchError as error:
-        raise DidResolutionError(f"the DID document of {did} could not be fetched: {error.detail}") from error
-    if document.get("id") != did:
-        raise DidResolutionError(f"the DID document fetched for {did} has id {document.get('id')!r}")
-    for method in document.get("verificationMethod", []):
-        if isinstance(method, dict) and method.get("id") in (
-            verification_method_id,
-            "#" + verification_method_id.split("#")[-1],
-        ):
-            try:
-                public_key = decode_public_key(str(method.get("publicKeyMultibase", "")))
-            except KeyMaterialError as error:
-                raise DidResolutionError(f"{verification_method_id}: {error.detail}") from error
-            return ResolvedKey(
-                id=verification_method_id, controller=str(method.get("controller", did)), public_key=public_key
-            )
-    raise DidResolutionError(f"{verification_method_id} is not in the DID document of {did}")
