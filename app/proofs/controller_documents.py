@@ -82,6 +82,8 @@ def resolve_https_method(verification_method_id: str, fetch: DocumentFetcher) ->
         return _authorized_key(document, verification_method_id, controller_document)
     if document.get("id") == url:
         return assertion_key(document, verification_method_id)
+    if "kty" in document:
+        raise DidResolutionError(f"{url} serves a bare JWK, which names no controller: nothing ties it to an issuer")
     raise DidResolutionError(
         f"the document at {url} has id {document.get('id')!r}: neither the verification method nor its controller"
     )

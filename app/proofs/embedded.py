@@ -81,10 +81,4 @@ def _check(index: int, proof: Any, document: dict[str, Any], resolver: KeyResolv
         return ProofResult(index, name, ProofOutcome.COULD_NOT_CHECK, error.detail, code=error.code)
     except VetcredError as error:
         return ProofResult(index, name, ProofOutcome.FAILED, error.detail, code=error.code)
-    return ProofResult(index, name, ProofOutcome.PASSED, passed_reason(verified), verified=verified)
-
-
-def passed_reason(verified: VerifiedProof) -> str:
-    """``signed by <key> (<suite>)``, and the legacy note when there is one."""
-    reason = f"signed by {verified.verification_method} ({verified.cryptosuite})"
-    return f"{reason}; {verified.legacy}" if verified.legacy else reason
+    return ProofResult(index, name, ProofOutcome.PASSED, verified.summary, verified=verified)

@@ -33,6 +33,12 @@ class VerifiedProof:
     legacy: str | None = None
     key_thumbprint: str | None = None
 
+    @property
+    def summary(self) -> str:
+        """``signed by <key> (<suite>)``, and the legacy note when there is one: the reason of a passed proof."""
+        signed_by = f"signed by {self.verification_method} ({self.cryptosuite})"
+        return f"{signed_by}; {self.legacy}" if self.legacy else signed_by
+
 
 @dataclass(frozen=True)
 class ProofResult:
