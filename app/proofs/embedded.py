@@ -37,7 +37,7 @@ SUITES: dict[tuple[str, str | None], SuiteVerifier] = {
     (ed25519_signature_2020.PROOF_TYPE, None): ed25519_signature_2020.verify_proof,
 }
 # Errors that mean "vetcred cannot tell", not "this is wrong".
-_COULD_NOT_CHECK = (DidResolutionError, UnknownContext, CanonicalizationLimit, UnsupportedProof)
+_COULD_NOT_CHECK = (DidResolutionError, UnknownContext, CanonicalizationLimit)
 
 
 def verify_proofs(document: dict[str, Any], resolver: KeyResolver, loader: Loader) -> list[ProofResult]:

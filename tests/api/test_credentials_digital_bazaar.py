@@ -17,6 +17,8 @@ from fastapi.testclient import TestClient
 from tests.factories import assessment_row, issue, make_achievement, make_issuer, make_microcredential
 from tests.interop import node
 
+pytestmark = pytest.mark.interop_js
+
 
 @pytest.fixture(autouse=True)
 def _node() -> None:

@@ -10,6 +10,8 @@ import pytest
 
 from tests.interop import independent_vectors, node
 
+pytestmark = pytest.mark.interop_js
+
 
 @pytest.fixture(autouse=True)
 def _node() -> None:
