@@ -79,17 +79,24 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
 def _verify(settings: Settings, args: argparse.Namespace) -> int:
     """Offline: did:key issuers, and did:web issuers of the configured database when it exists."""
+    from functools import partial
+
     from sqlalchemy import inspect
 
+    from app.proofs.controller_documents import resolve_remote
     from app.proofs.dids import CompositeResolver
     from app.runtime import Runtime
     from app.trust.identity import IssuerDirectory
+    from app.verification.inputs import read_presented
     from app.verification.pipeline import verify_credential
 
     try:
-        document: Any = json.loads(args.file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+        document: Any = read_presented(args.file.read_text(encoding="utf-8"), field=str(args.file))
+    except (OSError, UnicodeDecodeError) as error:
         print(f"vetcred: cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    except VetcredError as error:
+        print(f"vetcred: cannot read {args.file}: {error.detail}", file=sys.stderr)
         return 2
     runtime = Runtime.start(settings)
     try:
@@ -106,7 +113,9 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
                 )
                 report = verify_credential(
                     document,
-                    resolver=CompositeResolver(local_did_web=lambda _vm: None),
+                    resolver=CompositeResolver(
+                        local_did_web=lambda _vm: None, remote=partial(resolve_remote, fetch=runtime.remote)
+                    ),
                     loader=runtime.loader,
                     now=runtime.clock(),
                     fetch=runtime.remote,

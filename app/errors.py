@@ -15,6 +15,8 @@
     ├── KeyMaterialError          a key that cannot be decoded, decrypted or used
     ├── DidResolutionError        a DID or verification method that cannot be resolved
     ├── ProofError                a proof that is malformed or does not verify
+    │   └── UnauthorizedKey       a key its controller does not list under assertionMethod
+    ├── UnsupportedProof          a proof type, cryptosuite, algorithm or envelope vetcred does not verify
     ├── FetchError                a remote document (status list, DID document) that cannot be fetched
     │   └── TimestampError        a time-stamp authority that cannot be reached or whose answer does not verify
     └── CredentialSchemaError     an issued credential that fails the official JSON Schema (a bug)
@@ -99,6 +101,18 @@ class DidResolutionError(VetcredError):
 
 class ProofError(VetcredError):
     code = "proof_error"
+
+
+class UnauthorizedKey(ProofError):
+    """The key resolves, but its controller document does not authorize it to issue credentials."""
+
+    code = "unauthorized_key"
+
+
+class UnsupportedProof(VetcredError):
+    """Not wrong, only unknown to vetcred: the honest outcome is "could not check", never "failed"."""
+
+    code = "unsupported_proof"
 
 
 class FetchError(VetcredError):

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,7 +23,8 @@ from app.issuers.master_key import open_master_key
 from app.issuers.seals import college_by_seal_certificate
 from app.issuers.service import college_entry, resolve_local_key
 from app.outbound import OutboundClient
-from app.proofs.dids import CompositeResolver, ResolvedKey
+from app.proofs.controller_documents import resolve_remote
+from app.proofs.dids import CompositeResolver
 from app.proofs.jades import RevocationSource
 from app.proofs.keys import MasterKey
 from app.proofs.loader import DocumentLoader, default_loader
@@ -33,7 +35,7 @@ from app.trust.eu_trusted_lists import TrustedListStore, trusted_list_store
 from app.trust.identity import IssuerDirectory
 from app.trust.registries import RegistrySource, TrustRegistries, parse_definitions, read_location
 from app.verification.pipeline import verify_credential
-from app.verification.remote import RemoteFetcher, resolve_remote_did_web
+from app.verification.remote import RemoteFetcher
 from app.verification.report import Report
 from app.verification.status import StatusListFetcher
 
@@ -106,16 +108,13 @@ class Runtime:
             yield session
 
     def resolver(self, session: Session) -> CompositeResolver:
-        """did:key offline; this service's own did:web issuers from the database; other did:web over HTTPS
-        only when VETCRED_FETCH_REMOTE is on."""
-
-        def did_web(verification_method_id: str) -> ResolvedKey | None:
-            local = resolve_local_key(session, verification_method_id)
-            if local is not None or not self.remote.enabled:
-                return local
-            return resolve_remote_did_web(verification_method_id, self.remote)
-
-        return CompositeResolver(local_did_web=did_web)
+        """did:key and did:jwk offline; this service's own did:web issuers from the database first; other did:web
+        DID documents and https key documents over HTTPS only when VETCRED_FETCH_REMOTE is on (when it is off,
+        the fetcher refuses and the proof is reported as could-not-check with that reason)."""
+        return CompositeResolver(
+            local_did_web=lambda verification_method_id: resolve_local_key(session, verification_method_id),
+            remote=partial(resolve_remote, fetch=self.remote),
+        )
 
     def status_fetcher(self, session: Session) -> StatusListFetcher:
         """This service's own status lists straight from the database; others over the network when enabled."""

@@ -33,7 +33,7 @@ def _setup() -> tuple[Callable[[], dict[str, Any]], Callable[[dict[str, Any]], N
     multibase = encode_public_key(public_key_bytes(private_key))
     did = did_web(PUBLIC_URL, "bench")
     signer = Ed25519Signer(private_key, f"{did}#{multibase}")
-    resolved = ResolvedKey(id=signer.verification_method, controller=did, public_key=public_key_bytes(private_key))
+    resolved = ResolvedKey(id=signer.verification_method, controller=did, public_key=private_key.public_key())
     achievement = sample_achievement().to_ob3(f"{PUBLIC_URL}/achievements/bench")
     request = demo_request("bench")
     status = {

@@ -10,8 +10,9 @@ import pytest
 
 from app.errors import DidResolutionError, FetchError
 from app.outbound import OutboundClient, OutboundPolicy, RefusedDestination, is_public_address
+from app.proofs.controller_documents import resolve_did_web
 from app.proofs.dids import did_web_document_url
-from app.verification.remote import RemoteFetcher, resolve_remote_did_web
+from app.verification.remote import RemoteFetcher
 
 
 class _Recorder(BaseHTTPRequestHandler):
@@ -128,7 +129,7 @@ def test_an_injected_did_web_sends_no_request(ssrf_target) -> None:
     port, hits = ssrf_target
     did = f"did:web:127.0.0.1%3A{port}:internal:admin"
     with pytest.raises(DidResolutionError) as caught:
-        resolve_remote_did_web(f"{did}#key-1", _fetcher())
+        resolve_did_web(f"{did}#key-1", _fetcher())
     assert hits == []
     assert "secret-internal-document" not in caught.value.detail
 
@@ -153,7 +154,7 @@ def test_a_document_whose_id_is_not_the_did_is_not_echoed(ssrf_target) -> None:
         return _fetcher(OutboundPolicy(timeout=2, allow_origins=frozenset({origin})))(f"{origin}/did.json")
 
     with pytest.raises(DidResolutionError) as caught:
-        resolve_remote_did_web("did:web:college.example#key-1", fetch)  # type: ignore[arg-type]
+        resolve_did_web("did:web:college.example#key-1", fetch)  # type: ignore[arg-type]
     assert "secret-internal-document" not in caught.value.detail
 
 

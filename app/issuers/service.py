@@ -17,7 +17,7 @@ from app.issuers.api_keys import new_api_key
 from app.issuers.inputs import IssuerInput
 from app.proofs.dids import ResolvedKey, did_web
 from app.proofs.keys import MasterKey, generate_signing_key, public_key_bytes
-from app.proofs.multikey import decode_public_key, encode_public_key
+from app.proofs.multikey import decode_multikey, encode_public_key
 from app.proofs.signer import Ed25519Signer
 from app.trust.registries import RegistryEntry
 
@@ -153,6 +153,6 @@ def resolve_local_key(session: Session, verification_method_id: str) -> Resolved
             return ResolvedKey(
                 id=verification_method_id,
                 controller=issuer.did,
-                public_key=decode_public_key(key.public_key_multibase),
+                public_key=decode_multikey(key.public_key_multibase),
             )
     return None

@@ -19,7 +19,7 @@ Loader = Callable[..., dict[str, Any]]
 # A scheme, ":", and no character that N-Quads cannot carry inside <...> (IRIREF excludes U+0000-U+0020; pyld writes
 # IRIs unescaped, and silently drops a triple whose IRI holds whitespace). Blank node identifiers ("_:b0") do not match.
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20\x7f<>\"{}|\\^`]*$")
-# Canonical N-Quads (RDFC-1.0, with the canonical form of N-Triples): in literals, BS and FF are written \b and \f, and the
+# Canonical N-Quads (RDFC-1.0, canonical N-Triples form): in literals, BS and FF are written \b and \f, and the
 # other control characters (U+0000-U+001F, U+007F) as \uXXXX. pyld escapes only \\, \", \t, \n and \r and writes
 # these raw, so a hash or signature over such a literal would differ from every other implementation's (W3C
 # rdf-canon test060c). Raw control characters can only be inside literals (IRIs with them are refused above).

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from app.credentials.validate import schema_errors
-from app.errors import DidResolutionError, JsonLdError, ProofError, UnknownContext, VetcredError
-from app.proofs import eddsa_rdfc_2022
-from app.proofs.dids import KeyResolver
-from app.proofs.eddsa_rdfc_2022 import VerifiedProof
-from app.proofs.loader import DocumentLoader
+from app.proofs.results import ProofOutcome, ProofResult, VerifiedProof
 from app.trust.identity import IssuerIdentity
-from app.verification.report import ISSUER, Check, Outcome
+from app.verification.report import ISSUER, PROOF, Check, Outcome
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
@@ -58,20 +54,26 @@ def check_structure(document: Any) -> Check:
     return Check(name, Outcome.PASSED, "a W3C Verifiable Credential")
 
 
-def check_proof(
-    document: dict[str, Any], resolver: KeyResolver, loader: DocumentLoader
-) -> tuple[Check, VerifiedProof | None]:
-    """The eddsa-rdfc-2022 Data Integrity proof, by a key whose controller is the issuer."""
-    name = "proof"
-    try:
-        verified = eddsa_rdfc_2022.verify(document, resolver, loader)
-    except (DidResolutionError, UnknownContext) as error:
-        return Check(name, Outcome.COULD_NOT_CHECK, error.detail), None
-    except (ProofError, JsonLdError) as error:
-        return Check(name, Outcome.FAILED, error.detail), None
-    except VetcredError as error:
-        return Check(name, Outcome.FAILED, error.detail), None
-    return Check(name, Outcome.PASSED, f"signed by {verified.verification_method} ({verified.cryptosuite})"), verified
+def check_proofs(results: list[ProofResult]) -> tuple[list[Check], VerifiedProof | None]:
+    """One ``proof`` check per proof, and the proof that vouches for the credential.
+
+    Several proofs: every proof this service can check must pass, and at least one must; a proof it cannot check
+    (an unknown suite) decides nothing when another one passed - it is reported, as not required. The 1EdTech spec
+    says the same of OB 3.0 ("the verifier MAY use any one"), and Digital Bazaar's library verifies the proofs whose
+    suites it knows.
+    """
+    if not results:
+        return [Check(PROOF, Outcome.FAILED, "the credential has no proof: nothing shows who issued it")], None
+    passed = [result for result in results if result.outcome is ProofOutcome.PASSED]
+    several = len(results) > 1
+    checks = []
+    for result in results:
+        reason = f"{result.label}: {result.reason}" if several else result.reason
+        required = not (result.outcome is ProofOutcome.COULD_NOT_CHECK and passed)
+        if not required:
+            reason += " (another proof passed, so this one decides nothing)"
+        checks.append(Check(PROOF, Outcome(result.outcome.value), reason, required=required, code=result.code))
+    return checks, passed[0].verified if passed else None
 
 
 def check_issuer(identity: IssuerIdentity | None) -> Check:
@@ -83,8 +85,17 @@ def check_issuer(identity: IssuerIdentity | None) -> Check:
     return Check(ISSUER, Outcome.NOT_CONFIRMED, identity.reason())
 
 
-def check_validity_period(document: dict[str, Any], now: datetime) -> Check:
+def check_validity_period(document: dict[str, Any], now: datetime, claims: dict[str, Any] | None = None) -> Check:
+    """``validFrom``/``validUntil`` (or VC 1.1's names), and for a VC-JWT also its ``nbf``/``exp`` claims."""
     name = "validity_period"
+    if claims:
+        for claim, code, failed in (("nbf", "not_yet_valid", lambda t: now < t), ("exp", "expired", lambda t: now > t)):
+            value = claims.get(claim)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                moment = datetime.fromtimestamp(value, UTC)
+                if failed(moment):
+                    words = "not valid before" if code == "not_yet_valid" else "expired on"
+                    return Check(name, Outcome.FAILED, f"the JWT is {words} {moment.isoformat()} ({claim})", code=code)
     try:
         valid_from = parse_datetime(document.get("validFrom") or document.get("issuanceDate"))
         valid_until = parse_datetime(document.get("validUntil") or document.get("expirationDate"))

@@ -1,4 +1,5 @@
-"""Verify a credential (OB 3.0 / VC with a Data Integrity proof, or a sealed EDC) into a Report of named checks."""
+"""Verify a credential into a Report of named checks: a VC with embedded proofs (eddsa-rdfc-2022, eddsa-2022,
+Ed25519Signature2020), a VC-JWT or EnvelopedVerifiableCredential, or a sealed EDC (JAdES)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ from typing import Any
 
 from app.credentials.facts import is_sealed_edc
 from app.proofs.dids import KeyResolver
+from app.proofs.embedded import verify_proofs
 from app.proofs.loader import DocumentLoader
+from app.proofs.results import ProofResult
+from app.proofs.vc_jwt import is_jwt_credential, verify_jwt_credential
 from app.trust.eu_trusted_lists import TrustedLists
 from app.trust.identity import Identify
 from app.verification.checks import (
     check_issuer,
     check_ob3_schema,
-    check_proof,
+    check_proofs,
     check_structure,
     check_validity_period,
 )
@@ -50,30 +54,47 @@ def verify_credential(
             identify_certificate=identify_certificate or (lambda _der, subject: identify(subject)),
             trusted_lists=trusted_lists,
         )
-    structure = check_structure(document)
+    results: list[ProofResult] | None = None  # a JWT's is known once it is read; embedded ones after the structure
+    if is_jwt_credential(document):
+        jwt = verify_jwt_credential(document, resolver)
+        credential: Any = jwt.credential
+        claims, form, results = jwt.claims, "vc-jwt", [jwt.result]
+        structure = (
+            check_structure(credential)
+            if credential is not None
+            else Check("structure", Outcome.FAILED, "the JWT carries no readable credential")
+        )
+    else:
+        credential, claims, form = document, None, "vc"
+        structure = check_structure(document)
     if structure.outcome is not Outcome.PASSED:
-        return Report(checks=[structure], format="vc")
-    proof, verified = check_proof(document, resolver, loader)
+        return Report(checks=[structure, *check_proofs(results)[0]] if results else [structure], format=form)
+    proofs, verified = check_proofs(results if results is not None else verify_proofs(credential, resolver, loader))
     signer = (
-        Signer(id=verified.controller, method=verified.cryptosuite, verification_method=verified.verification_method)
+        Signer(
+            id=verified.controller or verified.verification_method,
+            method=verified.cryptosuite,
+            verification_method=verified.verification_method,
+        )
         if verified
         else None
     )
     identity = identify(signer.id) if signer else None
     # The status list is fetched only for a credential whose proof passed: nobody can make this service request
     # URLs by sending it unsigned or forged documents.
-    if signer is not None or "credentialStatus" not in document:
-        status = check_status(document, fetch=fetch, resolver=resolver, loader=loader, now=now)
+    if signer is not None or "credentialStatus" not in credential:
+        status = check_status(credential, fetch=fetch, resolver=resolver, loader=loader, now=now)
     else:
         status = Check(STATUS, Outcome.COULD_NOT_CHECK, "not checked: the status is only read once the proof passes")
-    checks = [structure, proof, status, check_validity_period(document, now), check_issuer(identity)]
-    checks.append(check_ob3_schema(document))
-    issuer = document["issuer"]
+    checks = [structure, *proofs, status, check_validity_period(credential, now, claims), check_issuer(identity)]
+    checks.append(check_ob3_schema(credential))
+    issuer = credential["issuer"]
     return Report(
         checks=checks,
-        credential_id=document.get("id"),
+        credential_id=credential.get("id"),
         issuer=issuer.get("id") if isinstance(issuer, dict) else issuer,
         signer=signer,
         identity=identity,
-        format="vc",
+        format=form,
+        credential=credential if form == "vc-jwt" else None,
     )

@@ -31,6 +31,7 @@ from app.trust.identity import IssuerIdentity
 
 STATUS = "status"
 ISSUER = "issuer"
+PROOF = "proof"
 
 
 class Outcome(StrEnum):
@@ -93,6 +94,8 @@ class Report:
     identity: IssuerIdentity | None = None
     format: str | None = None  # "vc" (embedded proof), "vc-jwt" or "edc" (JAdES seal)
     notices: tuple[str, ...] = field(default_factory=tuple)  # what the banner must add, e.g. a test seal
+    # A VC-JWT's credential as decoded (what the pages show); not part of the report's JSON.
+    credential: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def verdict(self) -> Verdict:

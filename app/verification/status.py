@@ -6,10 +6,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from app.errors import FetchError, VetcredError
-from app.proofs import eddsa_rdfc_2022
+from app.errors import FetchError
 from app.proofs.dids import KeyResolver
+from app.proofs.embedded import verify_proofs
 from app.proofs.loader import DocumentLoader
+from app.proofs.results import ProofOutcome
 from app.status.bitstring import Bitstring, StatusListError
 from app.verification.checks import parse_datetime
 from app.verification.report import Check, Outcome
@@ -71,10 +72,11 @@ def _bit_is_set(
         list_credential = fetch(url)
     except FetchError as error:
         raise _CouldNotCheck(f"the status list {url} could not be fetched: {error.detail}") from error
-    try:
-        eddsa_rdfc_2022.verify(list_credential, resolver, loader)
-    except VetcredError as error:
-        raise _CouldNotCheck(f"the status list {url} does not verify: {error.detail}") from error
+    results = verify_proofs(list_credential, resolver, loader)
+    refusals = [r for r in results if r.outcome is not ProofOutcome.PASSED]
+    if not results or len(refusals) == len(results) or any(r.outcome is ProofOutcome.FAILED for r in refusals):
+        reason = refusals[0].reason if refusals else "it has no proof"
+        raise _CouldNotCheck(f"the status list {url} does not verify: {reason}")
     _check_list_matches(list_credential, document, url, purpose, now)
     subject = list_credential["credentialSubject"]
     try:

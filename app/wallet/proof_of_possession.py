@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from joserfc import jws
 from joserfc.errors import JoseError, SecurityWarning
 from joserfc.jwk import ECKey, Key, OKPKey
@@ -96,7 +97,9 @@ def _key_of(header: dict[str, Any]) -> tuple[Key, str]:
             resolved = resolve_did_key(kid if fragment else f"{did}#{did.removeprefix('did:key:')}")
         except DidResolutionError as error:
             raise _invalid(f"kid: {error.detail} (only Ed25519 did:key is supported)") from None
-        return _import({"kty": "OKP", "crv": "Ed25519", "x": _b64url(resolved.public_key)}), resolved.controller
+        if not isinstance(resolved.public_key, Ed25519PublicKey):
+            raise _invalid("kid: only Ed25519 did:key is supported")
+        return OKPKey.import_key(resolved.public_key), resolved.controller
     if did.startswith("did:jwk:"):
         if fragment not in ("", "0"):
             raise _invalid("a did:jwk has one key, #0")

@@ -14,8 +14,9 @@ from app.api.deps import RuntimeDep, SessionDep
 from app.api.responses import PdfResponse, PngResponse, SvgResponse, VcJsonResponse, html_errors
 from app.credentials.issuance import get_by_public_token
 from app.db.models import Credential
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
 from app.runtime import Runtime
+from app.verification.inputs import read_presented
 from app.web.pdf import certificate_pdf
 from app.web.presenter import credential_view
 from app.web.qr import qr_png, qr_svg
@@ -126,14 +127,16 @@ async def verify_submitted(
 ) -> HTMLResponse:
     text = (await file.read()).decode("utf-8", errors="replace") if file and file.filename else credential
     try:
-        document = json.loads(text)
-    except ValueError as error:
-        return HTMLResponse(render_verify_form(error=f"That is not JSON: {error}", text=text), status_code=422)
-    if not isinstance(document, dict):
-        return HTMLResponse(render_verify_form(error="A credential is a JSON object.", text=text), status_code=422)
+        document = read_presented(text)
+    except InvalidInput as error:
+        return HTMLResponse(render_verify_form(error=f"That is {error.detail}.", text=text), status_code=422)
+    if not isinstance(document, dict | str):
+        return HTMLResponse(render_verify_form(error="A credential is a JSON object or a VC-JWT.", text=text), 422)
     # Verification canonicalizes (CPU work): keep it off the event loop.
     report = await run_in_threadpool(runtime.verify, document, session)
     if not report.issuer:
         return HTMLResponse(render_verify_form(error=report.checks[0].reason, text=text), status_code=422)
     empty = dict.fromkeys(("verify_url", "json_url", "report_url", "qr_svg_url", "pdf_url"), "")
-    return HTMLResponse(render_verification_page(credential_view(document, report, links=empty)))
+    shown = report.credential or document  # a VC-JWT is shown as the credential it carries
+    assert isinstance(shown, dict)  # a bare string that is no JWT has no issuer, and was refused above
+    return HTMLResponse(render_verification_page(credential_view(shown, report, links=empty)))

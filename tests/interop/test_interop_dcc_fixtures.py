@@ -12,6 +12,7 @@ import pytest
 from app.errors import ProofError
 from app.proofs import eddsa_rdfc_2022
 from app.proofs.dids import CompositeResolver
+from app.proofs.embedded import verify_proofs
 from app.proofs.loader import default_loader
 
 FIXTURES = sorted((Path(__file__).resolve().parents[1] / "vectors" / "dcc").glob("*.json"))
@@ -64,6 +65,12 @@ def test_fixture_verifies(path: Path) -> None:
     verified = eddsa_rdfc_2022.verify(credential, RESOLVER, default_loader())
     issuer = credential["issuer"]
     assert verified.controller == (issuer["id"] if isinstance(issuer, dict) else issuer)
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_fixture_passes_verify_proofs(path: Path) -> None:
+    [result] = verify_proofs(_load(path), RESOLVER, default_loader())
+    assert (result.outcome, result.label) == ("passed", "DataIntegrityProof/eddsa-rdfc-2022"), result.reason
 
 
 @pytest.mark.parametrize(

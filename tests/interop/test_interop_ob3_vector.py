@@ -17,7 +17,7 @@ from app.proofs import eddsa_rdfc_2022
 from app.proofs.dids import ResolvedKey
 from app.proofs.keys import public_key_bytes
 from app.proofs.loader import default_loader
-from app.proofs.multikey import decode_public_key, encode_public_key
+from app.proofs.multikey import decode_multikey, encode_public_key
 from app.proofs.signer import Ed25519Signer
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
@@ -29,7 +29,7 @@ def issuer_key(method: str) -> ResolvedKey:
     """Stands for dereferencing the issuer's key URL (https://example.edu/issuers/565049#z6Mk...), offline."""
     if method != VECTOR["verificationMethod"]:
         raise DidResolutionError(f"{method!r} is not the vector's key")
-    return ResolvedKey(method, VECTOR["controller"], decode_public_key(VECTOR["publicKeyMultibase"]))
+    return ResolvedKey(method, VECTOR["controller"], decode_multikey(VECTOR["publicKeyMultibase"]))
 
 
 SEED = bytes.fromhex(VECTOR["privateKeyHex"])[:32]  # the page prints seed ‖ public key

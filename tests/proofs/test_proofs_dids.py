@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.errors import DidResolutionError
 from app.proofs.canonical import canonize
@@ -103,7 +104,9 @@ def test_did_document_shape_and_json_ld() -> None:
 def test_did_key_of_the_vector_key_resolves_offline() -> None:
     public = decode_public_key(PUBLIC_MULTIBASE)
     assert did_key(public) == VECTOR_DID
-    assert resolve_did_key(VECTOR_METHOD) == ResolvedKey(id=VECTOR_METHOD, controller=VECTOR_DID, public_key=public)
+    assert resolve_did_key(VECTOR_METHOD) == ResolvedKey(
+        id=VECTOR_METHOD, controller=VECTOR_DID, public_key=Ed25519PublicKey.from_public_bytes(public)
+    )
 
 
 @pytest.mark.parametrize(
@@ -122,7 +125,9 @@ def test_bad_did_key_methods(method: str) -> None:
 
 def test_composite_resolver() -> None:
     local_method = "did:web:college.example:issuers:abc#key-1"
-    local_key = ResolvedKey(local_method, "did:web:college.example:issuers:abc", bytes(32))
+    local_key = ResolvedKey(
+        local_method, "did:web:college.example:issuers:abc", Ed25519PublicKey.from_public_bytes(bytes(32))
+    )
     resolver = CompositeResolver({local_method: local_key}.get)
     assert resolver(local_method) == local_key
     assert resolver(VECTOR_METHOD).controller == VECTOR_DID

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from app.errors import ProofError
 from app.proofs import data_integrity, eddsa_rdfc_2022
 from app.proofs.dids import CompositeResolver, ResolvedKey, resolve_did_key
+from app.proofs.embedded import verify_proofs
 from app.proofs.loader import DocumentLoader
 from app.proofs.multikey import decode_private_key
 from app.proofs.signer import Ed25519Signer
@@ -91,3 +92,9 @@ def test_the_vector_verifies_when_its_key_speaks_for_its_issuer(examples_loader:
 def test_the_vector_fails_the_issuer_check_with_plain_did_key(examples_loader: DocumentLoader) -> None:
     with pytest.raises(ProofError, match="verification method controller does not match issuer"):
         eddsa_rdfc_2022.verify(SIGNED, CompositeResolver(lambda _: None), examples_loader)
+
+
+def test_verify_proofs_reports_the_vector_failing_the_issuer_check(examples_loader: DocumentLoader) -> None:
+    [result] = verify_proofs(SIGNED, CompositeResolver(lambda _: None), examples_loader)
+    assert (result.outcome, result.label) == ("failed", "DataIntegrityProof/eddsa-rdfc-2022")
+    assert result.reason == "verification method controller does not match issuer"

@@ -154,7 +154,9 @@ def scan_offer_qr(html: str) -> str:
 
     match = re.search(r'<figure class="qr offer-qr">\s*<img src="data:image/png;base64,([^"]+)"', html)
     assert match, "the claim page shows no wallet offer QR code"
-    [symbol] = pyzbar.decode(Image.open(io.BytesIO(base64.b64decode(match.group(1)))))
+    # QR codes only: zbar's one-dimensional decoders now and then also "find" a barcode in a QR code's modules.
+    image = Image.open(io.BytesIO(base64.b64decode(match.group(1))))
+    [symbol] = pyzbar.decode(image, symbols=[pyzbar.ZBarSymbol.QRCODE])
     return str(symbol.data.decode())
 
 
