@@ -55,3 +55,23 @@ def test_digital_bazaar_verifies_what_vetcred_issues(client: TestClient) -> None
     assert [r["verified"] for r in results] == [True, True, False, False], results
     assert results[0]["errors"] == [] and results[1]["errors"] == []
     assert "Invalid signature." in results[2]["errors"], results[2]
+
+
+def test_text_with_control_characters_is_signed_as_digital_bazaar_checks_it(client: TestClient) -> None:
+    """RDFC-1.0 escapes \\b, \\f, U+0001 and U+007F in literals; pyld alone wrote them raw, and such a credential
+    was an invalid signature in Digital Bazaar's verifier (rdf-canon test060c)."""
+    issuer, headers = make_issuer(client)
+    achievement = make_achievement(client, headers, description="Bell\b, feed\f, start\u0001 and delete\u007f.")
+    credential = issue(client, headers, achievement["id"])["credential"]
+    assert "\b" in credential["credentialSubject"]["achievement"]["description"]
+    did_document = client.get(issuer["didDocumentUrl"].removeprefix("https://vetcred.test")).json()
+    [result] = node.run(
+        "verify.js",
+        {
+            "documents": {did_document["id"]: did_document},
+            "credentials": [credential],
+            "now": datetime.now(UTC).isoformat(),
+        },
+    )
+    assert result["verified"] is True, result
+    assert client.post("/api/v1/verify", json=credential).json()["verdict"] == "verified"
