@@ -175,6 +175,7 @@ def registry_server() -> Iterator[tuple[str, OutboundClient]]:
     def make(base: str) -> FastAPI:
         app = FastAPI()
         app.get("/registry.json")(lambda: Response(json.dumps(DCC), media_type="application/json"))
+        app.get("/plain.json")(lambda: Response(json.dumps(PLAIN), media_type="application/json"))
         app.get("/known-registries.json")(
             lambda: Response(json.dumps([{"name": "DCC Community", "url": f"{base}/registry.json"}]))
         )
@@ -191,6 +192,12 @@ def test_a_registry_and_the_list_of_registries_load_from_urls(registry_server) -
     registry = source.current(NOW)
     assert registry is not None and registry.source == f"{base}/registry.json"
     assert registry.entries[KEY_ISSUER].name == "My University"
+    plain = RegistrySource(
+        RegistryDefinition("Ministry list", f"{base}/plain.json"),
+        lambda loc: read_location(loc, client),
+        refresh=timedelta(hours=1),
+    ).current(NOW)
+    assert plain is not None and plain.entries[COLLEGE].name == "Example College (ministry)"
 
 
 def test_a_url_that_is_not_allowed_is_never_requested() -> None:
