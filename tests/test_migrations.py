@@ -74,7 +74,12 @@ def test_on_postgresql_the_job_queue_schema_comes_and_goes_with_migration_0009(f
     engine = make_engine(fresh_database_url)
     try:
         queue = {name for name in inspect(engine).get_table_names() if name.startswith("procrastinate_")}
-        assert queue == {"procrastinate_jobs", "procrastinate_events", "procrastinate_periodic_defers", "procrastinate_workers"}
+        assert queue == {
+            "procrastinate_jobs",
+            "procrastinate_events",
+            "procrastinate_periodic_defers",
+            "procrastinate_workers",
+        }
         downgrade(fresh_database_url, "0008")
         with engine.connect() as connection:
             left = connection.execute(text("SELECT count(*) FROM pg_proc WHERE proname LIKE 'procrastinate%'")).scalar()

@@ -8,7 +8,6 @@ from alembic.config import Config
 from app.config import MIGRATIONS_DIR
 from app.db.session import normalize_url
 
-
 # Tables of the job queue (procrastinate, PostgreSQL only): created by migration 0009 from the queue's own schema,
 # so they are not described by our models.
 QUEUE_PREFIX = "procrastinate_"

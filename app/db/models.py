@@ -325,6 +325,7 @@ class JobChunk(Base):
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
     number: Mapped[int] = mapped_column(primary_key=True)
     first_row: Mapped[int]
+    row_count: Mapped[int]
     rows: Mapped[list[Any] | None] = mapped_column(JSON, default=None)  # the input; cleared once done
     done_at: Mapped[datetime | None] = mapped_column(default=None)
     results: Mapped[list[Any] | None] = mapped_column(JSON, default=None)

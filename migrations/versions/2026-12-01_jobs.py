@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("job_id", sa.String(length=36), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("first_row", sa.Integer(), nullable=False),
+        sa.Column("row_count", sa.Integer(), nullable=False),
         sa.Column("rows", sa.JSON(), nullable=True),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("results", sa.JSON(), nullable=True),
