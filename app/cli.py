@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     commands.add_parser("migrate", help="apply the database migrations and exit")
+    worker = commands.add_parser("worker", help="run jobs (cohorts, e-mails, Europass) from the PostgreSQL queue")
+    worker.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
     verify = commands.add_parser("verify", help="verify a credential file offline; exit 0 only when verified")
     verify.add_argument("file", type=Path)
     demo = commands.add_parser("demo", help="create a demo college, achievement and learner; write DIR/ob3.json")
@@ -34,9 +37,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = Settings()
-        handler = {"serve": _serve, "migrate": _migrate, "verify": _verify, "demo": _demo, "keys": _rotate_master}[
-            args.command
-        ]
+        handler = {
+            "serve": _serve,
+            "migrate": _migrate,
+            "worker": _worker,
+            "verify": _verify,
+            "demo": _demo,
+            "keys": _rotate_master,
+        }[args.command]
         return handler(settings, args)
     except VetcredError as error:
         print(f"vetcred: {error.detail}", file=sys.stderr)
@@ -75,6 +83,25 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
     upgrade(settings.database_url)
     print("database is at the latest migration")
     return 0
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    """Runs jobs on PostgreSQL; the database must be migrated (`vetcred migrate`, once per release)."""
+    from app.jobs.queue import ProcrastinateQueue
+    from app.jobs.worker import run_processes, serve_forever
+    from app.runtime import Runtime
+
+    if args.processes > 1:
+        return run_processes(args.processes)
+    runtime = Runtime.start(settings)
+    try:
+        if not isinstance(runtime.queue, ProcrastinateQueue):
+            print("vetcred: workers need PostgreSQL; on SQLite `vetcred serve` runs the jobs itself", file=sys.stderr)
+            return 2
+        print(f"vetcred worker {os.getpid()}: taking jobs from {settings.database_url.split('@')[-1]}", flush=True)
+        return serve_forever(runtime)
+    finally:
+        runtime.close()
 
 
 def _verify(settings: Settings, args: argparse.Namespace) -> int:

@@ -18,10 +18,11 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Protocol
 
+import procrastinate
 from procrastinate import exceptions
 from procrastinate.worker import Worker
 
-from app.jobs.queue import InProcessQueue, ProcrastinateQueue
+from app.jobs.queue import InProcessQueue, ProcrastinateQueue, procrastinate_app
 from app.jobs.tasks import DELIVERY, ISSUING
 
 if TYPE_CHECKING:
@@ -33,9 +34,9 @@ STALLED_AFTER_BEATS = 3
 
 async def run_workers(runtime: Runtime, stop: asyncio.Event) -> None:
     """Runs this process's workers until ``stop`` is set."""
-    queue = runtime.queue
-    assert isinstance(queue, ProcrastinateQueue), "workers need PostgreSQL (SQLite runs jobs in the serving process)"
-    app = queue.app
+    assert isinstance(runtime.queue, ProcrastinateQueue), "workers need PostgreSQL (SQLite runs jobs in the server)"
+    # An app of their own: the queue's app defers on callers' connections and must stay unopened (synchronous).
+    app = procrastinate_app(runtime.settings.database_url)
     beat = runtime.settings.worker_heartbeat_seconds
     options = {
         "additional_context": {"runtime": runtime},
@@ -51,7 +52,7 @@ async def run_workers(runtime: Runtime, stop: asyncio.Event) -> None:
             Worker(app, queues=[DELIVERY], name="delivery", concurrency=4, **options),  # type: ignore[arg-type]
         ]
         running = [asyncio.create_task(worker.run()) for worker in workers]
-        recovery = asyncio.create_task(_recover_stalled(runtime, beat))
+        recovery = asyncio.create_task(_recover_stalled(app, beat))
         await stop.wait()
         recovery.cancel()
         for worker in workers:
@@ -59,10 +60,8 @@ async def run_workers(runtime: Runtime, stop: asyncio.Event) -> None:
         await asyncio.gather(*running, return_exceptions=True)
 
 
-async def _recover_stalled(runtime: Runtime, beat: float) -> None:
-    queue = runtime.queue
-    assert isinstance(queue, ProcrastinateQueue)
-    manager = queue.app.job_manager
+async def _recover_stalled(app: procrastinate.App, beat: float) -> None:
+    manager = app.job_manager
     while True:
         await asyncio.sleep(beat)
         try:
