@@ -43,9 +43,13 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["issuer_id"], ["issuers.id"], name=op.f("fk_jobs_issuer_id_issuers"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
-            ["microcredential_id"], ["microcredential_specs.id"], name=op.f("fk_jobs_microcredential_id_microcredential_specs")
+            ["issuer_id"], ["issuers.id"], name=op.f("fk_jobs_issuer_id_issuers"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["microcredential_id"],
+            ["microcredential_specs.id"],
+            name=op.f("fk_jobs_microcredential_id_microcredential_specs"),
         ),
         sa.ForeignKeyConstraint(
             ["credential_id"], ["credentials.id"], name=op.f("fk_jobs_credential_id_credentials"), ondelete="CASCADE"
