@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,17 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     commands.add_parser("migrate", help="apply the database migrations and exit")
+    worker = commands.add_parser("worker", help="run jobs (cohorts, e-mails, Europass) from the PostgreSQL queue")
+    worker.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
+    cohort = commands.add_parser("cohort", help="cohorts on a running vetcred").add_subparsers(
+        dest="cohort_command", required=True
+    )
+    upload = cohort.add_parser("upload", help="upload a cohort (CSV or JSON) as a job and show its progress")
+    upload.add_argument("file", type=Path)
+    upload.add_argument("--spec", required=True, help="the micro-credential's id")
+    upload.add_argument("--url", help="the service (default: VETCRED_PUBLIC_URL)")
+    upload.add_argument("--api-key", default=os.environ.get("VETCRED_API_KEY"), help="default: VETCRED_API_KEY")
+    upload.add_argument("--result", type=Path, help="write the result here (.csv or .json); it holds claim links")
     verify = commands.add_parser("verify", help="verify a credential file offline; exit 0 only when verified")
     verify.add_argument("file", type=Path)
     demo = commands.add_parser("demo", help="create a demo college, achievement and learner; write DIR/ob3.json")
@@ -34,9 +46,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = Settings()
-        handler = {"serve": _serve, "migrate": _migrate, "verify": _verify, "demo": _demo, "keys": _rotate_master}[
-            args.command
-        ]
+        handler = {
+            "serve": _serve,
+            "migrate": _migrate,
+            "worker": _worker,
+            "cohort": _cohort_upload,
+            "verify": _verify,
+            "demo": _demo,
+            "keys": _rotate_master,
+        }[args.command]
         return handler(settings, args)
     except VetcredError as error:
         print(f"vetcred: {error.detail}", file=sys.stderr)
@@ -75,6 +93,39 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
     upgrade(settings.database_url)
     print("database is at the latest migration")
     return 0
+
+
+def _cohort_upload(settings: Settings, args: argparse.Namespace) -> int:
+    from app.jobs.client import upload_cohort
+
+    if not args.api_key:
+        print("vetcred: give the college's API key (--api-key or VETCRED_API_KEY)", file=sys.stderr)
+        return 2
+    job = upload_cohort(args.url or settings.public_url, args.api_key, args.spec, args.file, args.result)
+    print(
+        f"job {job['id']} {job['state']}: {job['issued']} issued, {job['notAwarded']} not awarded, "
+        f"{job['alreadyRecorded']} already recorded, {job['errorCount']} errors of {job['rowsTotal']} rows"
+    )
+    return 0 if job["state"] == "completed" else 1
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    """Runs jobs on PostgreSQL; the database must be migrated (`vetcred migrate`, once per release)."""
+    from app.jobs.queue import ProcrastinateQueue
+    from app.jobs.worker import run_processes, serve_forever
+    from app.runtime import Runtime
+
+    if args.processes > 1:
+        return run_processes(args.processes)
+    runtime = Runtime.start(settings)
+    try:
+        if not isinstance(runtime.queue, ProcrastinateQueue):
+            print("vetcred: workers need PostgreSQL; on SQLite `vetcred serve` runs the jobs itself", file=sys.stderr)
+            return 2
+        print(f"vetcred worker {os.getpid()}: taking jobs from {settings.database_url.split('@')[-1]}", flush=True)
+        return serve_forever(runtime)
+    finally:
+        runtime.close()
 
 
 def _verify(settings: Settings, args: argparse.Namespace) -> int:

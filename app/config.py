@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     master_key: SecretStr | None = None
     master_key_file: Path | None = None
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    # A cohort upload may be larger (a national cohort: tens of thousands of rows).
+    max_cohort_bytes: int = Field(default=20_000_000, ge=1024)
+    # Jobs (docs/jobs.md): the serving process runs jobs too unless this is off (API replicas beside `vetcred
+    # worker`s); rows per chunk, the unit a worker takes; how often workers beat (a worker silent for three beats
+    # is stalled, and its jobs are taken up by the others).
+    in_process_worker: bool = True
+    job_chunk_rows: int = Field(default=50, ge=1, le=1000)
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
     # Rate limits per client address (docs/security.md); an empty value turns one off.
     rate_limit_verify: str = "60/minute"
     rate_limit_claim: str = "30/minute"

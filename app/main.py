@@ -23,6 +23,7 @@ from app.api.v1 import (
     credentials,
     edc,
     issuers,
+    jobs,
     microcredentials,
     oid4vci,
     status,
@@ -30,6 +31,7 @@ from app.api.v1 import (
 )
 from app.config import Settings
 from app.errors import ConfigurationError
+from app.jobs.worker import start_in_process_worker
 from app.logs import install_redaction
 from app.outbound import OutboundClient
 from app.runtime import Runtime, utc_now
@@ -56,7 +58,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        worker = start_in_process_worker(runtime)
         yield
+        if worker is not None:
+            worker.stop()
         runtime.close()
 
     app = FastAPI(title="vetcred", version=__version__, description=DESCRIPTION, lifespan=lifespan)
@@ -69,6 +74,7 @@ def create_app(
         status.router,
         microcredentials.router,
         edc.router,
+        jobs.router,
     ):
         app.include_router(router, responses=EVERY_ROUTE | AUTHENTICATED)
     for router in (verify.router, public.router, oid4vci.router, catalogue.router):
@@ -77,7 +83,7 @@ def create_app(
         app.include_router(router, responses=json_errors(400, 404, 410, 413, 422, 429, 503))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)
-    app.add_middleware(RequestLimits, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestLimits, max_bytes=settings.max_body_bytes, cohort_bytes=settings.max_cohort_bytes)
     app.add_middleware(
         RateLimits,
         rules=rules(

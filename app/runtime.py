@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -22,6 +22,7 @@ from app.errors import ConfigurationError, FetchError, NotFound
 from app.issuers.master_key import open_master_key
 from app.issuers.seals import college_by_seal_certificate
 from app.issuers.service import college_entry, resolve_local_key
+from app.jobs.queue import InProcessQueue, Queue, make_queue
 from app.outbound import OutboundClient
 from app.proofs.controller_documents import resolve_remote
 from app.proofs.dids import CompositeResolver
@@ -38,6 +39,7 @@ from app.verification.pipeline import verify_credential
 from app.verification.remote import RemoteFetcher
 from app.verification.report import Report
 from app.verification.status import StatusListFetcher
+from app.wallet.delivery import new_claim_link
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +63,7 @@ class Runtime:
     stamper: Stamper | None = None  # VETCRED_TSA_URL
     revocation: RevocationSource | None = None  # CRLs for B-LT seals, with a TSA
     trusted_lists: TrustedListStore | None = None  # VETCRED_EU_TRUSTED_LISTS; .current() for verify_seal
+    queue: Queue = field(default_factory=InProcessQueue)  # where jobs go (docs/jobs.md)
 
     @classmethod
     def start(
@@ -96,6 +99,7 @@ class Runtime:
             stamper=stamper,
             revocation=_crl_fetcher(settings, outbound, clock) if stamper else None,
             trusted_lists=trusted_list_store(settings, clock=clock),
+            queue=make_queue(settings.database_url),
         )
 
     @contextmanager
@@ -174,6 +178,17 @@ class Runtime:
             shacl_sample_rate=self.settings.edc_shacl_sample_rate,
             stamper=self.stamper,
             revocation=self.revocation,
+        )
+
+    def new_claim_link(self, session: Session, credential: Credential, email: str | None) -> dict[str, Any]:
+        """The claim link of a just-issued credential: e-mailed by a job (with SMTP), else the response's fields."""
+        return new_claim_link(
+            session,
+            credential,
+            email,
+            settings=self.settings,
+            now=self.clock(),
+            send_later=lambda link_id: self.queue.defer(session, "claim_email", link_id=link_id),
         )
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ from alembic import context
 from app.config import Settings
 from app.db import models  # noqa: F401  (registers the tables on Base.metadata)
 from app.db.base import Base
+from app.db.migrate import MIGRATION_LOCK, is_ours
 from app.db.session import make_engine
 
 config = context.config
@@ -14,7 +15,9 @@ url = config.get_main_option("sqlalchemy.url") or Settings().database_url
 
 
 def run_offline() -> None:
-    context.configure(url=url, target_metadata=Base.metadata, literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=url, target_metadata=Base.metadata, literal_binds=True, render_as_batch=True, include_name=is_ours
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -22,8 +25,12 @@ def run_offline() -> None:
 def run_online() -> None:
     engine = make_engine(url)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+        context.configure(
+            connection=connection, target_metadata=Base.metadata, render_as_batch=True, include_name=is_ours
+        )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             context.run_migrations()
     engine.dispose()
 

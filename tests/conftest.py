@@ -60,6 +60,7 @@ def settings(database_url: str, keys_dir: Path) -> Settings:
         admin_token=ADMIN_TOKEN,
         keys_dir=keys_dir,
         edc_shacl_sample_rate=1.0,
+        worker_heartbeat_seconds=1.0,
     )
 
 

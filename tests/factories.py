@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -123,3 +124,13 @@ def assessment_row(n: int = 1, **over: Any) -> dict[str, Any]:
         "grade": "Pass",
         "assessor": "J. Bakker",
     } | over
+
+
+def wait_for_job(client: TestClient, headers: dict[str, str], job_id: str, timeout: float = 120) -> dict[str, Any]:
+    """The job once it has ended (completed, cancelled or failed), polled through the API."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"/api/v1/jobs/{job_id}", headers=headers).json()
+        if job["state"] in ("completed", "cancelled", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.05)

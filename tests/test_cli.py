@@ -188,3 +188,37 @@ def demo_edc_carries_what_the_commissions_sample_carries(path: Path) -> None:
     assert validate_edc(edc) == []
     assert edc["issuer"]["eIDASIdentifier"]["notation"] == "NL:VETCRED-TEST-ONLY-DEMO-SEALER"
     assert not edc["issuer"]["eIDASIdentifier"]["notation"].startswith("did:")
+
+
+def test_cohort_upload_follows_the_job_and_writes_its_result(
+    settings: Settings, empty_database: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.main import create_app
+    from tests.factories import ADMIN, assessment_row, microcredential_payload
+    from tests.servers import serving
+
+    with serving(lambda base: create_app(settings.model_copy(update={"public_url": base}))) as (base, _app):
+        key = httpx.post(f"{base}/api/v1/issuers", json=issuer_payload(), headers=ADMIN).json()["apiKey"]
+        auth = {"Authorization": f"Bearer {key}"}
+        spec = httpx.post(f"{base}/api/v1/microcredentials", json=microcredential_payload(), headers=auth).json()
+        cohort = tmp_path / "cohort.json"
+        cohort.write_text(json.dumps([assessment_row(n) for n in range(1, 4)]))
+        out = tmp_path / "result.csv"
+        code = main(
+            [
+                "cohort",
+                "upload",
+                str(cohort),
+                "--spec",
+                spec["id"],
+                "--url",
+                base,
+                "--api-key",
+                key,
+                "--result",
+                str(out),
+            ]
+        )
+    assert code == 0, capsys.readouterr()
+    assert "completed: 3 issued" in capsys.readouterr().out
+    assert out.read_text().count("/claim/") == 3 and out.stat().st_mode & 0o077 == 0

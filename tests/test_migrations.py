@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from app.db.base import Base
-from app.db.migrate import downgrade, upgrade
+from app.db.migrate import downgrade, is_ours, upgrade
 from app.db.session import make_engine
 from tests.databases import postgres_test_url
 
@@ -36,7 +36,7 @@ def fresh_database_url(tmp_path: Path) -> Iterator[str]:
 def _tables(url: str) -> set[str]:
     engine = make_engine(url)
     try:
-        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+        return {name for name in inspect(engine).get_table_names() if is_ours(name, "table")} - {"alembic_version"}
     finally:
         engine.dispose()
 
@@ -59,7 +59,30 @@ def test_the_migrations_create_exactly_the_models(fresh_database_url: str) -> No
     engine = make_engine(fresh_database_url)
     try:
         with engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+            differences = compare_metadata(
+                MigrationContext.configure(connection, opts={"include_name": is_ours}), Base.metadata
+            )
     finally:
         engine.dispose()
     assert differences == []
+
+
+def test_on_postgresql_the_job_queue_schema_comes_and_goes_with_migration_0009(fresh_database_url: str) -> None:
+    if not fresh_database_url.startswith("postgresql"):
+        pytest.skip("the job queue's tables exist on PostgreSQL only (SQLite runs jobs in-process)")
+    upgrade(fresh_database_url)
+    engine = make_engine(fresh_database_url)
+    try:
+        queue = {name for name in inspect(engine).get_table_names() if name.startswith("procrastinate_")}
+        assert queue == {
+            "procrastinate_jobs",
+            "procrastinate_events",
+            "procrastinate_periodic_defers",
+            "procrastinate_workers",
+        }
+        downgrade(fresh_database_url, "0008")
+        with engine.connect() as connection:
+            left = connection.execute(text("SELECT count(*) FROM pg_proc WHERE proname LIKE 'procrastinate%'")).scalar()
+        assert left == 0 and not any(n.startswith("procrastinate_") for n in inspect(engine).get_table_names())
+    finally:
+        engine.dispose()

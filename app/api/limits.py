@@ -14,9 +14,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class RequestLimits:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, cohort_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.cohort_bytes = cohort_bytes or max_bytes  # a cohort upload (``.../cohort``) may be larger
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -34,9 +35,10 @@ class RequestLimits:
             detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
             await _json(send, 422, {"error": "validation_error", "detail": detail, "errors": errors})
             return
+        limit = self.cohort_bytes if scope.get("path", "").endswith("/cohort") else self.max_bytes
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._too_large(send)
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                await self._too_large(send, limit)
                 return
         body = bytearray()
         more = True
@@ -46,8 +48,8 @@ class RequestLimits:
                 return
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > self.max_bytes:
-                await self._too_large(send)
+            if len(body) > limit:
+                await self._too_large(send, limit)
                 return
         replayed = False
 
@@ -60,10 +62,8 @@ class RequestLimits:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, send: Send) -> None:
-        await _json(
-            send, 413, {"error": "body_too_large", "detail": f"request body is larger than {self.max_bytes} bytes"}
-        )
+    async def _too_large(self, send: Send, limit: int) -> None:
+        await _json(send, 413, {"error": "body_too_large", "detail": f"request body is larger than {limit} bytes"})
 
 
 def _parameters_with_nul(query_string: bytes) -> list[str]:

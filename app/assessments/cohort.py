@@ -1,33 +1,28 @@
-"""A whole cohort in one request (JSON rows or CSV): every row validated, good rows issued, bad rows reported.
+"""A whole cohort (JSON rows or CSV): every row validated, good rows issued, bad rows reported, chunk by chunk.
 
-Each row is its own transaction, so a crash mid-batch loses none of the rows already done, and sending the same
-cohort again issues nothing twice (rows are idempotent on specification + learner + reference).
+Each chunk commits on its own, so a crash mid-cohort loses none of the chunks already done, and sending the same
+cohort again issues nothing twice (rows are idempotent on specification + learner + reference). A job
+(``app/jobs``) runs the same chunks on workers; ``run_cohort`` runs them here, for small batches.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from app.achievements.microcredentials import get_spec
-from app.assessments.inputs import AssessmentInput
-from app.assessments.service import record_assessment
+from app.assessments.batch import AfterIssue, RowOutcome, process_chunk
 from app.credentials.microcredential_issuance import IssuanceContext
-from app.db import models as db
-from app.errors import InvalidInput, VetcredError
+from app.errors import InvalidInput
 
-MAX_ROWS = 10_000
+MAX_ROWS = 50_000
+CHUNK_ROWS = 50
 Transaction = Callable[[], AbstractContextManager[Session]]
-# Called in the row's transaction for each newly issued OB 3.0 credential (the learner's claim link); what it
-# returns is added to the row's report.
-AfterIssue = Callable[[Session, db.Credential, str], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -47,6 +42,21 @@ class CohortReport:
     errors: list[RowError] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
 
+    def add(self, outcomes: list[RowOutcome], *, with_claims: bool) -> None:
+        """Counts ``outcomes`` in; ``with_claims`` puts each row's claim link into its report row."""
+        for outcome in outcomes:
+            self.received += 1
+            self.errors += [RowError(outcome.number, where, message) for where, message in outcome.errors]
+            if outcome.report is not None:
+                self.rows.append(outcome.report | (outcome.claim if with_claims else {}))
+            self.larger_issued += outcome.larger
+            if outcome.kind == "issued":
+                self.issued += 1
+            elif outcome.kind == "not_awarded":
+                self.not_awarded += 1
+            elif outcome.kind == "already_recorded":
+                self.already_recorded += 1
+
 
 def parse_csv(text: str) -> list[dict[str, Any]]:
     """CSV with a header row of the JSON field names; ``;`` or ``,`` separated; lists as ``LO1;LO2`` when ``,``."""
@@ -57,11 +67,22 @@ def parse_csv(text: str) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter, restkey="extraCells")
     if not reader.fieldnames:
         raise InvalidInput("the CSV has no header row", field="body")
-    return [dict(row) for row in reader]
+    rows = [dict(row) for row in reader]
+    if not rows:
+        raise InvalidInput("the CSV has a header row and no rows", field="body")
+    if len(rows) > MAX_ROWS:
+        raise InvalidInput(f"a cohort has at most {MAX_ROWS} rows", field="body")
+    return rows
+
+
+def chunks(rows: list[Any], size: int = CHUNK_ROWS) -> list[list[tuple[int, Any]]]:
+    """The rows numbered from 1, in slices of ``size``."""
+    numbered = list(enumerate(rows, start=1))
+    return [numbered[start : start + size] for start in range(0, len(numbered), size)]
 
 
 def run_cohort(
-    rows: Iterable[dict[str, Any]],
+    rows: list[dict[str, Any]],
     *,
     transaction: Transaction,
     issuer_id: str,
@@ -69,47 +90,16 @@ def run_cohort(
     context: Callable[[], IssuanceContext],
     after_issue: AfterIssue | None = None,
 ) -> CohortReport:
+    """The cohort in this process, chunk after chunk (each chunk with one clock reading)."""
     report = CohortReport()
-    for number, raw in enumerate(rows, start=1):
-        report.received += 1
-        if number > MAX_ROWS:
-            report.errors.append(RowError(number, "body", f"a cohort has at most {MAX_ROWS} rows"))
-            continue
-        try:
-            data = AssessmentInput.model_validate(raw)
-        except ValidationError as error:
-            report.errors += [
-                RowError(number, ".".join(str(p) for p in e["loc"]) or "row", e["msg"]) for e in error.errors()
-            ]
-            continue
-        try:
-            with transaction() as session:
-                issuer = session.get(db.Issuer, issuer_id)
-                assert issuer is not None
-                result = record_assessment(session, issuer, get_spec(session, issuer, spec_id), data, context())
-                row: dict[str, Any] = {
-                    "row": number,
-                    "reference": data.reference,
-                    "email": str(data.email),
-                    "assessmentId": result.assessment.id,
-                    "outcome": result.assessment.outcome,
-                    "new": result.created,
-                    "credentialIds": [c.id for c in result.credentials],
-                }
-                if after_issue and result.created and result.credentials:
-                    row |= after_issue(session, result.credentials[0], str(data.email))
-                report.rows.append(row)
-        except InvalidInput as error:
-            report.errors.append(RowError(number, error.field or "row", error.detail))
-            continue
-        except VetcredError as error:
-            report.errors.append(RowError(number, "row", error.detail))
-            continue
-        if not result.created:
-            report.already_recorded += 1
-        elif result.assessment.outcome == "issued":
-            report.issued += 1
-        else:
-            report.not_awarded += 1
-        report.larger_issued += len(result.larger)
+    for chunk in chunks(rows):
+        outcomes = process_chunk(
+            chunk,
+            transaction=transaction,
+            issuer_id=issuer_id,
+            spec_id=spec_id,
+            context=context(),
+            after_issue=after_issue,
+        )
+        report.add(outcomes, with_claims=True)
     return report

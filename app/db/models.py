@@ -287,3 +287,51 @@ class SealMaterial(Base):
     # Set when the seal is a third party's that seals on the college's behalf: the EDC's Mandate evidence statement.
     mandate_statement: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Job(Base):
+    """Long work a college asked for (a cohort, a Europass delivery): its state and what it was given.
+
+    A cohort's rows and results live in its chunks; the counters shown are their sums. ``outcome`` holds what a
+    single-item job ended with (a Europass wallet's answer), ``error`` why it failed for good.
+    """
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # cohort | europass
+    state: Mapped[str] = mapped_column(String(16), default="queued")  # queued running completed cancelled failed
+    microcredential_id: Mapped[str | None] = mapped_column(ForeignKey("microcredential_specs.id"), default=None)
+    credential_id: Mapped[str | None] = mapped_column(ForeignKey("credentials.id", ondelete="CASCADE"), default=None)
+    rows_total: Mapped[int] = mapped_column(default=0)
+    chunk_count: Mapped[int] = mapped_column(default=0)
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class JobChunk(Base):
+    """A slice of a cohort job's rows, the unit one worker takes: its input until done, then its results.
+
+    ``secrets`` holds the rows' claim links (AES-GCM under the master key): they open learners' credentials, so
+    they are kept only for the college to download, never in clear at rest.
+    """
+
+    __tablename__ = "job_chunks"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(primary_key=True)
+    first_row: Mapped[int]
+    row_count: Mapped[int]
+    rows: Mapped[list[Any] | None] = mapped_column(JSON, default=None)  # the input; cleared once done
+    done_at: Mapped[datetime | None] = mapped_column(default=None)
+    results: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
+    errors: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
+    secrets: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    issued: Mapped[int] = mapped_column(default=0)
+    not_awarded: Mapped[int] = mapped_column(default=0)
+    already_recorded: Mapped[int] = mapped_column(default=0)
+    larger_issued: Mapped[int] = mapped_column(default=0)

@@ -1,15 +1,21 @@
-"""Hand a claim link to the learner: by e-mail (the PIN in a second message), or else back to the issuing caller."""
+"""Hand a claim link to the learner: by e-mail (the PIN in a second message; a job when issuing), or else back to
+the issuing caller."""
 
 from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from app.config import Settings
 from app.credentials.facts import facts_of
-from app.wallet.claims import IssuedLink, claim_url
+from app.db.models import Credential
+from app.wallet.claims import IssuedLink, claim_url, create_claim_link
 from app.wallet.mail import Mailer, claim_link_message, tx_code_message
 
 log = logging.getLogger("vetcred.wallet")
@@ -23,6 +29,58 @@ class Delivery:
     emailed: bool
     claim_url: str | None = None
     tx_code: str | None = None
+
+
+def new_claim_link(
+    session: Session,
+    credential: Credential,
+    email: str | None,
+    *,
+    settings: Settings,
+    now: datetime,
+    send_later: Callable[[str], None],
+) -> dict[str, Any]:
+    """Makes the claim link of a just-issued credential; the fields the issue response adds.
+
+    With SMTP and the learner's address, ``send_later(link_id)`` schedules the e-mail (a job, retried with backoff:
+    a slow mail server never slows issuing) and both fields are None; else the link is handed to the caller.
+    """
+    issued = create_claim_link(
+        session,
+        credential.id,
+        email=email,
+        now=now,
+        ttl=timedelta(days=settings.claim_link_ttl_days),
+        with_tx_code=settings.tx_code_required,
+    )
+    if settings.smtp_configured and email:
+        send_later(issued.link.id)
+        return {"claimUrl": None, "claimTxCode": None}
+    delivery = deliver(issued, credential.document, mailer=None, public_url=settings.public_url, now=now)
+    return {"claimUrl": delivery.claim_url, "claimTxCode": delivery.tx_code}
+
+
+def send_claim_mail(issued: IssuedLink, document: dict[str, Any], *, mailer: Mailer, public_url: str) -> None:
+    """The link, and the PIN in a message of its own; ``smtplib.SMTPException`` or ``OSError`` when it fails."""
+    link = issued.link
+    assert link.email is not None
+    facts = facts_of(document)
+    achievement = facts.achievement_name or "a credential"
+    mailer.send(
+        claim_link_message(
+            to=link.email,
+            learner=facts.learner_name or "you",
+            achievement=achievement,
+            issuer=facts.issuer_name,
+            url=claim_url(public_url, issued.token),
+            expires_on=f"{link.expires_at:%-d %B %Y}",
+            pin_follows=issued.tx_code is not None,
+        )
+    )
+    if issued.tx_code is not None:
+        mailer.send(
+            tx_code_message(to=link.email, achievement=achievement, issuer=facts.issuer_name, tx_code=issued.tx_code)
+        )
 
 
 def deliver(
@@ -40,27 +98,8 @@ def deliver(
         reason = "no SMTP server is configured" if mailer is None else "the learner's e-mail address is not known"
         log.info("claim link for credential %s returned to the caller, not e-mailed: %s", link.credential_id, reason)
         return Delivery(emailed=False, claim_url=url, tx_code=issued.tx_code)
-    facts = facts_of(document)
-    learner = facts.learner_name or "you"
-    achievement = facts.achievement_name or "a credential"
     try:
-        mailer.send(
-            claim_link_message(
-                to=link.email,
-                learner=learner,
-                achievement=achievement,
-                issuer=facts.issuer_name,
-                url=url,
-                expires_on=f"{link.expires_at:%-d %B %Y}",
-                pin_follows=issued.tx_code is not None,
-            )
-        )
-        if issued.tx_code is not None:
-            mailer.send(
-                tx_code_message(
-                    to=link.email, achievement=achievement, issuer=facts.issuer_name, tx_code=issued.tx_code
-                )
-            )
+        send_claim_mail(issued, document, mailer=mailer, public_url=public_url)
     except (smtplib.SMTPException, OSError) as error:
         log.warning("could not e-mail the claim link of credential %s: %s", link.credential_id, error)
         return Delivery(emailed=False, claim_url=url, tx_code=issued.tx_code)

@@ -25,7 +25,7 @@ from app.db.models import Issuer
 from app.issuers.seals import store_seal
 from app.main import create_app
 from app.proofs.eseal import self_issued_seal_material
-from tests.factories import assessment_row, make_issuer, make_microcredential
+from tests.factories import assessment_row, make_issuer, make_microcredential, wait_for_job
 from tests.servers import serving
 
 
@@ -193,9 +193,11 @@ def test_a_sealed_edc_goes_to_the_learners_europass_wallet(
         ob3_id, edc_id = (c["id"] for c in issued["credentials"])
         refused = client.post(f"/api/v1/credentials/{ob3_id}/europass", headers=headers)
         assert refused.status_code == 409
-        delivered = client.post(f"/api/v1/credentials/{edc_id}/europass", headers=headers)
-        assert delivered.status_code == 200, delivered.text
-        assert delivered.json()["walletStatus"] == 201
+        queued = client.post(f"/api/v1/credentials/{edc_id}/europass", headers=headers)
+        assert queued.status_code == 202, queued.text
+        assert queued.json()["kind"] == "europass" and queued.headers["location"] == queued.json()["links"]["self"]
+        delivered = wait_for_job(client, headers, queued.json()["id"])
+        assert (delivered["state"], delivered["outcome"]["walletStatus"]) == ("completed", 201), delivered
         sealed = client.get(f"/api/v1/credentials/{edc_id}", headers=headers).json()["sealed"]
     [deposit] = received
     assert deposit["email"] == "learner1@learner.example" and deposit["sendEmail"] == "true"

@@ -133,13 +133,13 @@ def test_a_failing_tsa_fails_issuance_which_can_be_retried(
     assert refused.status_code == 502 and refused.json()["error"] == "timestamp_error"
     assert "time-stamp authority" in refused.json()["detail"]
     cohort = client.post(
-        f"/api/v1/microcredentials/{spec['id']}/cohort", json={"rows": [assessment_row(2)]}, headers=headers
+        f"/api/v1/microcredentials/{spec['id']}/cohort?wait=true", json={"rows": [assessment_row(2)]}, headers=headers
     )
     assert cohort.json()["issued"] == 0 and "time-stamp authority" in cohort.json()["errors"][0]["message"]
 
     tsa.mode = "ok"
     again = client.post(
-        f"/api/v1/microcredentials/{spec['id']}/cohort", json={"rows": [assessment_row(2)]}, headers=headers
+        f"/api/v1/microcredentials/{spec['id']}/cohort?wait=true", json={"rows": [assessment_row(2)]}, headers=headers
     )
     assert again.json()["issued"] == 1 and not again.json()["errors"]
     retried = client.post(f"/api/v1/microcredentials/{spec['id']}/assessments", json=assessment_row(), headers=headers)

@@ -98,17 +98,21 @@ def test_a_nul_in_one_cohort_row_fails_that_row_only(client: TestClient) -> None
     _, headers = make_issuer(client)
     spec = make_microcredential(client, headers)
     rows = [assessment_row(1), assessment_row(2, givenName=f"Zo{NUL}ë"), assessment_row(3)]
-    first = client.post(f"/api/v1/microcredentials/{spec['id']}/cohort", json={"rows": rows}, headers=headers).json()
+    first = client.post(
+        f"/api/v1/microcredentials/{spec['id']}/cohort?wait=true", json={"rows": rows}, headers=headers
+    ).json()
     assert first["issued"] == 2 and first["errors"] == [
         {"row": 2, "field": "givenName", "message": "Value error, must not contain a NUL character (U+0000)"}
     ]
-    again = client.post(f"/api/v1/microcredentials/{spec['id']}/cohort", json={"rows": rows}, headers=headers).json()
+    again = client.post(
+        f"/api/v1/microcredentials/{spec['id']}/cohort?wait=true", json={"rows": rows}, headers=headers
+    ).json()
     assert again["issued"] == 0 and again["alreadyRecorded"] == 2 and len(again["errors"]) == 1
     csv = "givenName,familyName,email,reference,assessedOn,achievedOutcomes,grade\n"
     csv += "Ada,L,ada@learner.example,R-9,2026-11-02,LO1;LO2,Pass\n"
     csv += f"Bo{NUL}b,L,bob@learner.example,R-10,2026-11-02,LO1;LO2,Pass\n"
     by_csv = client.post(
-        f"/api/v1/microcredentials/{spec['id']}/cohort",
+        f"/api/v1/microcredentials/{spec['id']}/cohort?wait=true",
         content=csv.encode(),
         headers=headers | {"Content-Type": "text/csv"},
     ).json()

@@ -50,11 +50,11 @@ def _authenticate(mailbox: Mailbox) -> Any:
 
 
 @contextmanager
-def running_mailbox(*, with_login: bool = False) -> Iterator[Mailbox]:
+def running_mailbox(*, with_login: bool = False, port: int | None = None) -> Iterator[Mailbox]:
     """The server; ``with_login`` makes it require AUTH LOGIN/PLAIN with the password ``mail-password``
     (over plain SMTP: a test server on localhost has no TLS certificate)."""
     mailbox = Mailbox()
-    mailbox.port = free_port()
+    mailbox.port = port or free_port()
     auth: dict[str, Any] = {}
     if with_login:
         auth = {"authenticator": _authenticate(mailbox), "auth_required": True, "auth_require_tls": False}

@@ -16,7 +16,7 @@ from app.errors import Conflict, NotFound
 from app.fields import Email, StrictInput
 from app.runtime import Runtime
 from app.wallet.binding import holder_credentials
-from app.wallet.claims import IssuedLink, claim_state, create_claim_link, current_link, reissue, resend
+from app.wallet.claims import IssuedLink, claim_state, current_link, reissue, resend
 from app.wallet.delivery import Delivery, deliver
 from app.wallet.mail import Mailer
 
@@ -54,24 +54,6 @@ def _deliver(issued: IssuedLink, credential: Credential, runtime: Runtime) -> De
         public_url=runtime.settings.public_url,
         now=runtime.clock(),
     )
-
-
-def new_claim_fields(session: Session, runtime: Runtime, credential: Credential, email: str | None) -> dict[str, Any]:
-    """Makes and delivers the claim link of a just-issued credential; the fields the issue response adds.
-
-    ``claimUrl`` (and ``claimTxCode``, when PINs are on) are set only when the link was not e-mailed.
-    """
-    settings = runtime.settings
-    issued = create_claim_link(
-        session,
-        credential.id,
-        email=email,
-        now=runtime.clock(),
-        ttl=timedelta(days=settings.claim_link_ttl_days),
-        with_tx_code=settings.tx_code_required,
-    )
-    delivery = _deliver(issued, credential, runtime)
-    return {"claimUrl": delivery.claim_url, "claimTxCode": delivery.tx_code}
 
 
 def _claim_out(session: Session, runtime: Runtime, link: ClaimLink, delivery: Delivery | None = None) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import BaseModel, StringConstraints
 
 from app.api.deps import MAX_OFFSET, CurrentIssuer, RuntimeDep, SessionDep
-from app.api.v1.claims import new_claim_fields
 from app.credentials.inputs import CredentialRequest
 from app.credentials.issuance import get_credential, issue_ob3, list_credentials
 from app.db.models import Credential
@@ -107,7 +106,7 @@ def issue(
         response.status_code = status.HTTP_200_OK
         return credential_out(credential, runtime.settings.public_url)
     email = str(body.recipient.email) if body.recipient.email else None
-    claim = new_claim_fields(session, runtime, credential, email)
+    claim = runtime.new_claim_link(session, credential, email)
     return credential_out(credential, runtime.settings.public_url) | claim
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Response, UploadFile, status
 from pydantic import BaseModel
 
 from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
-from app.api.responses import errors
+from app.api.v1.jobs import JobOut, job_out
 from app.credentials.issuance import get_credential
 from app.db.models import Assessment, Learner, SealMaterial
 from app.errors import Conflict, NotFound
 from app.issuers.seals import SELF_ISSUED_WARNING, upload_pkcs12
-from app.wallet.europass import deliver_to_europass
+from app.jobs.records import create_delivery_job
 
 router = APIRouter(tags=["EDC"])
 
@@ -84,28 +84,27 @@ def read_seal(issuer: CurrentIssuer, session: SessionDep) -> Any:
     return seal_out(row)
 
 
-class DeliveryOut(BaseModel):
-    delivered: bool
-    walletStatus: int
-    walletResponse: str
-
-
 @router.post(
     "/api/v1/credentials/{credential_id}/europass",
-    response_model=DeliveryOut,
-    responses=errors(502),
-    summary="Send a sealed EDC to the learner's Europass wallet (by e-mail address)",
+    response_model=JobOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Send a sealed EDC to the learner's Europass wallet (by e-mail address), as a job",
+    description="Answers 202 with the job at once; the delivery is retried with backoff while the wallet fails, and "
+    "the job ends completed (outcome: the wallet's answer) or failed (error: why).",
 )
-def deliver(credential_id: str, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep) -> Any:
-    base_url = runtime.settings.europass_wallet_url
-    if not base_url:
+def deliver(
+    credential_id: str, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep, response: Response
+) -> Any:
+    if not runtime.settings.europass_wallet_url:
         raise Conflict("Europass wallet delivery is not configured (set VETCRED_EUROPASS_WALLET_URL)")
     credential = get_credential(session, issuer, credential_id)
     if credential.format != "edc" or not credential.sealed or not credential.assessment_id:
         raise Conflict("only sealed EDC micro-credentials can go to a Europass wallet")
     assessment = session.get(Assessment, credential.assessment_id)
-    learner = session.get(Learner, assessment.learner_id) if assessment else None
-    if learner is None:
+    if assessment is None or session.get(Learner, assessment.learner_id) is None:
         raise NotFound("the learner of this credential is not known")
-    delivery = deliver_to_europass(base_url, learner.email, credential.sealed)
-    return {"delivered": True, "walletStatus": delivery.status_code, "walletResponse": delivery.body}
+    job = create_delivery_job(session, issuer, credential.id, now=runtime.clock())
+    runtime.queue.defer(session, "europass_delivery", job_id=job.id)
+    out = job_out(session, job, runtime.settings.public_url)
+    response.headers["Location"] = out["links"]["self"]
+    return out

@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -13,14 +15,16 @@ from app.achievements.microcredential_input import MicroCredentialSpecInput
 from app.achievements.microcredentials import create_spec, get_spec, list_specs, set_pathway
 from app.api.deps import MAX_OFFSET, CurrentIssuer, RuntimeDep, SessionDep, own_transactions
 from app.api.responses import errors
-from app.api.v1.claims import new_claim_fields
-from app.assessments.cohort import parse_csv, run_cohort
+from app.api.v1.jobs import CohortOut, JobOut, cohort_out, job_out
+from app.assessments.cohort import MAX_ROWS, parse_csv, run_cohort
 from app.assessments.inputs import AssessmentInput
 from app.assessments.service import AssessmentResult, record_assessment
-from app.db.models import Credential, MicroCredentialSpec
+from app.db.models import Credential, Issuer, MicroCredentialSpec
 from app.errors import InvalidInput
 from app.fields import StrictInput
 from app.issuers.seals import SELF_ISSUED_WARNING
+from app.jobs.records import create_cohort_job
+from app.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1/microcredentials", tags=["micro-credentials"])
 
@@ -153,28 +157,28 @@ def assess(
         response.status_code = status.HTTP_200_OK
     claim = {}
     if result.created and result.credentials:  # the learner's claim link for the OB 3.0 credential (docs/wallet.md)
-        claim = new_claim_fields(session, runtime, result.credentials[0], str(body.email))
+        claim = runtime.new_claim_link(session, result.credentials[0], str(body.email))
     return assessment_out(result, runtime.settings.public_url) | claim
 
 
-class CohortOut(BaseModel):
-    received: int
-    issued: int
-    notAwarded: int
-    alreadyRecorded: int
-    largerIssued: int
-    errors: list[dict[str, Any]]
-    rows: list[dict[str, Any]]
+SYNC_MAX_ROWS = 200
 
 
 @router.post(
     "/{spec_id}/cohort",
-    responses=errors(502),
-    response_model=CohortOut,
-    summary='Assessments of a whole cohort: JSON {"rows": [...]} or a CSV body (Content-Type: text/csv)',
-    description="Every row is validated; bad rows are reported by row number and field without stopping the good "
-    "ones. Each row is committed on its own, so a failure mid-way loses nothing and sending the cohort again "
-    "issues nothing twice. CSV: a header row with the JSON field names; achievedOutcomes as LO1;LO2.",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobOut,
+    responses={
+        200: {"model": CohortOut, "description": "With wait=true: the report of a small cohort issued at once"},
+        **errors(502),
+    },
+    summary='Assessments of a whole cohort as a job: JSON {"rows": [...]} or a CSV body (Content-Type: text/csv)',
+    description="Answers 202 at once with the job (Location: /api/v1/jobs/{id}); follow it there, by its events "
+    "(Server-Sent Events), and download its result with the claim links. Every row is validated; bad rows are "
+    "reported by row number and field without stopping the good ones. Rows are issued chunk by chunk by the workers "
+    "(docs/jobs.md), each chunk committed on its own, so a failure mid-way loses nothing and sending the cohort again "
+    f"issues nothing twice. wait=true issues a small cohort (at most {SYNC_MAX_ROWS} rows) in the request and "
+    "answers 200 with its report. CSV: a header row with the JSON field names; achievedOutcomes as LO1;LO2.",
     openapi_extra={
         "requestBody": {
             "content": {
@@ -193,29 +197,48 @@ class CohortOut(BaseModel):
 )
 @own_transactions
 async def cohort(
-    spec_id: str, request: Request, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep
+    spec_id: str,
+    request: Request,
+    response: Response,
+    issuer: CurrentIssuer,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    wait: Annotated[bool, Query(description=f"issue in the request (at most {SYNC_MAX_ROWS} rows)")] = False,
 ) -> Any:
     get_spec(session, issuer, spec_id)  # tenancy: 404 before reading anything
     body = await request.body()
     rows = _cohort_rows(request.headers.get("content-type", ""), body)
-    report = await run_in_threadpool(  # CPU work (signing, sealing) off the event loop; one transaction per row
+    if not wait:
+        job = await run_in_threadpool(_enqueue, runtime, issuer.id, spec_id, rows)
+        response.headers["Location"] = job["links"]["self"]
+        return job
+    if len(rows) > SYNC_MAX_ROWS:
+        raise InvalidInput(
+            f"wait=true takes at most {SYNC_MAX_ROWS} rows ({len(rows)} given): send the cohort as a job", field="wait"
+        )
+    report = await run_in_threadpool(  # CPU work (signing, sealing) off the event loop; one transaction per chunk
         run_cohort,
         rows,
         transaction=runtime.transaction,
         issuer_id=issuer.id,
         spec_id=spec_id,
         context=runtime.issuance_context,
-        after_issue=lambda row_session, credential, email: new_claim_fields(row_session, runtime, credential, email),
+        after_issue=runtime.new_claim_link,
     )
-    return {
-        "received": report.received,
-        "issued": report.issued,
-        "notAwarded": report.not_awarded,
-        "alreadyRecorded": report.already_recorded,
-        "largerIssued": report.larger_issued,
-        "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in report.errors],
-        "rows": report.rows,
-    }
+    return JSONResponse(jsonable_encoder(cohort_out(report)))
+
+
+def _enqueue(runtime: Runtime, issuer_id: str, spec_id: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The job and one task per chunk, committed together."""
+    with runtime.transaction() as session:
+        issuer = session.get(Issuer, issuer_id)
+        assert issuer is not None
+        job = create_cohort_job(
+            session, issuer, spec_id, rows, chunk_rows=runtime.settings.job_chunk_rows, now=runtime.clock()
+        )
+        for number in range(job.chunk_count):
+            runtime.queue.defer(session, "cohort_chunk", job_id=job.id, number=number)
+        return job_out(session, job, runtime.settings.public_url)
 
 
 def _cohort_rows(content_type: str, body: bytes) -> list[dict[str, Any]]:
@@ -237,4 +260,4 @@ def _cohort_rows(content_type: str, body: bytes) -> list[dict[str, Any]]:
 class CohortInput(StrictInput):
     """Rows are validated one by one later, so that one bad row does not stop the others."""
 
-    rows: list[dict[str, Any]] = Field(min_length=1, max_length=10_000)
+    rows: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_ROWS)

@@ -1,0 +1,358 @@
+"""A cohort chunk in three steps: prepare in a short transaction, sign and seal outside any, store in a short one.
+
+Per chunk rather than per row: the college is locked twice (status entries for every row at once, then the rows
+stored and committed together), never while documents are signed, so workers on other processes or machines issue
+the same college's rows in parallel. Each row stays idempotent on (specification, learner, reference): the store
+step looks again under the lock, and a row another worker stored first is reported as already recorded.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from app.achievements.council import check_annex_i
+from app.achievements.microcredentials import get_spec
+from app.assessments.inputs import AssessmentInput
+from app.assessments.records import build_record, domain_spec
+from app.assessments.stacking import complete_pathways
+from app.credentials.microcredential import MicroCredentialSpec
+from app.credentials.microcredential_issuance import (
+    IssuanceContext,
+    SealedDocuments,
+    Sealing,
+    alpha2,
+    sealing_for,
+    sign_and_seal,
+    store_pair,
+)
+from app.db import models as db
+from app.errors import InvalidInput, VetcredError
+from app.issuers.service import lock_issuer, signer_for
+from app.status.service import Publisher, StatusEntry, allocate_many
+
+FACTS = {
+    "assessedOn",
+    "achievedOutcomes",
+    "grade",
+    "assessor",
+    "supervision",
+    "evidenceUrl",
+    "evidenceDescription",
+    "certificateNumber",
+    "activityStartDate",
+    "activityEndDate",
+}
+# Called in the store transaction for each newly issued OB 3.0 credential (the learner's claim link); what it
+# returns is kept apart from the row's report (claim links are secrets).
+AfterIssue = Callable[[Session, db.Credential, str], dict[str, Any]]
+
+
+@dataclass
+class RowOutcome:
+    """What became of one row: ``kind`` is issued, not_awarded, already_recorded or error."""
+
+    number: int
+    kind: str
+    report: dict[str, Any] | None = None
+    claim: dict[str, Any] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
+    larger: int = 0
+
+
+@dataclass
+class _Row:
+    number: int
+    data: AssessmentInput
+    learner: db.Learner | None = None
+    awarded: bool = False
+    entries: list[StatusEntry] = field(default_factory=list)
+    assessment_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    credential_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    documents: SealedDocuments | None = None
+
+
+def process_chunk(
+    rows: list[tuple[int, Any]],
+    *,
+    transaction: Callable[[], Any],
+    issuer_id: str,
+    spec_id: str,
+    context: IssuanceContext,
+    after_issue: AfterIssue | None = None,
+    on_stored: Callable[[Session, list[RowOutcome]], None] | None = None,
+) -> list[RowOutcome]:
+    """Every row of the chunk validated, issued once, reported; ``on_stored`` runs in the store transaction (a job
+    records the chunk as done there, so "done" and the rows commit together)."""
+    outcomes: dict[int, RowOutcome] = {}
+    valid: list[_Row] = []
+    for number, raw in rows:
+        try:
+            valid.append(_Row(number, AssessmentInput.model_validate(raw)))
+        except ValidationError as error:
+            found = [(".".join(str(p) for p in e["loc"]) or "row", e["msg"]) for e in error.errors()]
+            outcomes[number] = RowOutcome(number, "error", errors=found)
+    try:
+        prepared = _prepare(
+            valid, outcomes, transaction=transaction, issuer_id=issuer_id, spec_id=spec_id, context=context
+        )
+    except VetcredError as error:  # the specification or the college cannot issue at all: every row says why
+        for row in valid:
+            outcomes[row.number] = RowOutcome(row.number, "error", errors=[(_field(error), error.detail)])
+        prepared = None
+    if prepared is not None:
+        spec, issuer, signer, sealing = prepared
+        for row in valid:
+            if row.number in outcomes or not row.entries:  # an error, not awarded, or recorded before
+                continue
+            try:
+                row.documents = _sign(row, spec, issuer, signer, sealing, context)
+            except VetcredError as error:
+                outcomes[row.number] = RowOutcome(row.number, "error", errors=[(_field(error), error.detail)])
+    with transaction() as session:
+        if prepared is not None:
+            _store(session, valid, outcomes, prepared, context=context, after_issue=after_issue)
+        result = [outcomes[number] for number, _ in rows]
+        if on_stored is not None:
+            on_stored(session, result)
+    return result
+
+
+def _field(error: VetcredError) -> str:
+    return (error.field if isinstance(error, InvalidInput) else None) or "row"
+
+
+def _prepare(
+    valid: list[_Row],
+    outcomes: dict[int, RowOutcome],
+    *,
+    transaction: Callable[[], Any],
+    issuer_id: str,
+    spec_id: str,
+    context: IssuanceContext,
+) -> tuple[MicroCredentialSpec, db.Issuer, Any, Sealing | None]:
+    """One short transaction: learners found or recorded, rows already recorded set aside, status entries for every
+    row to issue, the college's seal read (or made, on its first EDC)."""
+    with transaction() as session:
+        issuer = session.get(db.Issuer, issuer_id)
+        assert issuer is not None
+        spec_row = get_spec(session, issuer, spec_id)
+        spec = domain_spec(spec_row, context.public_url)
+        check_annex_i(spec)
+        known = {outcome.id for outcome in spec.learning_outcomes}
+        candidates: list[_Row] = []
+        for row in valid:
+            unknown = [o for o in row.data.achievedOutcomes if o not in known]
+            if unknown:
+                message = f"not learning outcomes of this micro-credential: {unknown}; it has {sorted(known)}"
+                outcomes[row.number] = RowOutcome(row.number, "error", errors=[("achievedOutcomes", message)])
+            else:
+                candidates.append(row)
+        lock_issuer(session, issuer)
+        learners = _learners(session, issuer, candidates)
+        existing = _existing(session, spec_id, [(learners[_email(r)].id, r.data.reference) for r in candidates])
+        to_issue: list[_Row] = []
+        for row in candidates:
+            row.learner = learners[_email(row)]
+            achieved = set(row.data.achievedOutcomes)
+            row.awarded = bool(achieved) and (not spec_row.require_all_outcomes or achieved == known)
+            if row.awarded and (row.learner.id, row.data.reference) not in existing:
+                to_issue.append(row)
+        signer = signer_for(issuer, context.master_key)
+        sealing = None
+        if to_issue:
+            publisher = Publisher(signer, context.loader, context.now, context.public_url)
+            for row, entries in zip(to_issue, allocate_many(session, issuer, publisher, len(to_issue)), strict=True):
+                row.entries = entries
+            sealing = sealing_for(session, issuer, alpha2(issuer, spec), context)
+        return spec, issuer, signer, sealing
+
+
+def _email(row: _Row) -> str:
+    return str(row.data.email).lower()
+
+
+def _learners(session: Session, issuer: db.Issuer, rows: list[_Row]) -> dict[str, db.Learner]:
+    emails = sorted({_email(row) for row in rows})
+    found = {
+        learner.email: learner
+        for learner in session.scalars(
+            select(db.Learner).where(db.Learner.issuer_id == issuer.id, db.Learner.email.in_(emails))
+        )
+    }
+    for row in rows:
+        email = _email(row)
+        if email not in found:
+            data = row.data
+            found[email] = db.Learner(
+                id=str(uuid.uuid4()),
+                issuer_id=issuer.id,
+                given_name=data.givenName,
+                family_name=data.familyName,
+                email=email,
+                date_of_birth=data.dateOfBirth,
+                national_id=data.nationalId,
+                identifiers=[["student number", data.studentNumber]] if data.studentNumber else None,
+            )
+            session.add(found[email])
+    session.flush()
+    return found
+
+
+def _existing(session: Session, spec_id: str, keys: list[tuple[str, str]]) -> dict[tuple[str, str], db.Assessment]:
+    if not keys:
+        return {}
+    rows = session.scalars(
+        select(db.Assessment).where(
+            db.Assessment.microcredential_id == spec_id,
+            tuple_(db.Assessment.learner_id, db.Assessment.reference).in_(keys),
+        )
+    )
+    return {(row.learner_id, row.reference): row for row in rows}
+
+
+def _assessment(row: _Row, issuer_id: str, spec_id: str) -> db.Assessment:
+    assert row.learner is not None
+    return db.Assessment(
+        id=row.assessment_id,
+        issuer_id=issuer_id,
+        microcredential_id=spec_id,
+        learner_id=row.learner.id,
+        reference=row.data.reference,
+        facts=row.data.model_dump(mode="json", include=FACTS),
+        outcome="issued" if row.awarded else "not_awarded",
+    )
+
+
+def _sign(
+    row: _Row,
+    spec: MicroCredentialSpec,
+    issuer: db.Issuer,
+    signer: Any,
+    sealing: Sealing | None,
+    context: IssuanceContext,
+) -> SealedDocuments:
+    """The CPU work of one row, outside any transaction."""
+    assert row.learner is not None and sealing is not None
+    record = build_record(
+        credential_id=f"urn:uuid:{row.credential_id}",
+        issuer=issuer,
+        spec=spec,
+        learner=row.learner,
+        assessment=_assessment(row, issuer.id, spec.id),
+        issued_at=context.now,
+    )
+    return sign_and_seal(record, entries=row.entries, signer=signer, sealing=sealing, context=context)
+
+
+def _store(
+    session: Session,
+    valid: list[_Row],
+    outcomes: dict[int, RowOutcome],
+    prepared: tuple[MicroCredentialSpec, db.Issuer, Any, Sealing | None],
+    *,
+    context: IssuanceContext,
+    after_issue: AfterIssue | None,
+) -> None:
+    """One short transaction under the college's lock: each row stored unless it was meanwhile (a retry, another
+    worker, an earlier row of this chunk)."""
+    spec, detached_issuer, _signer, sealing = prepared
+    issuer = session.get(db.Issuer, detached_issuer.id)
+    assert issuer is not None
+    lock_issuer(session, issuer)
+    rows = [row for row in valid if row.number not in outcomes and row.learner is not None]
+    existing = _existing(session, spec.id, [(row.learner.id, row.data.reference) for row in rows if row.learner])
+    stacks = _is_a_pathway_part(session, issuer.id, spec.id)
+    for row in rows:
+        assert row.learner is not None
+        key = (row.learner.id, row.data.reference)
+        if key in existing:
+            outcomes[row.number] = RowOutcome(
+                row.number,
+                "already_recorded",
+                report=_report(row, existing[key], _credential_ids(session, existing[key]), new=False),
+            )
+            continue
+        if row.awarded and row.documents is None:  # cannot happen: a row to issue is signed or has an error
+            outcomes[row.number] = RowOutcome(row.number, "error", errors=[("row", "not issued; send it again")])
+            continue
+        with session.begin_nested():
+            assessment = _assessment(row, issuer.id, spec.id)
+            session.add(assessment)
+            session.flush()
+            existing[key] = assessment
+            credentials: list[db.Credential] = []
+            claim: dict[str, Any] = {}
+            larger: list[db.Credential] = []
+            if row.awarded and row.documents is not None and sealing is not None:
+                record = build_record(
+                    credential_id=f"urn:uuid:{row.credential_id}",
+                    issuer=issuer,
+                    spec=spec,
+                    learner=row.learner,
+                    assessment=assessment,
+                    issued_at=context.now,
+                )
+                pair = store_pair(
+                    session,
+                    issuer,
+                    record,
+                    row.documents,
+                    row.entries,
+                    sealing=sealing,
+                    context=context,
+                    assessment_id=assessment.id,
+                )
+                credentials = [pair.ob3, pair.edc]
+                if after_issue is not None:
+                    claim = after_issue(session, pair.ob3, str(row.data.email))
+                if stacks:
+                    learner = session.get(db.Learner, row.learner.id)
+                    assert learner is not None
+                    larger = complete_pathways(session, issuer, learner, context)
+        kind = "issued" if row.awarded else "not_awarded"
+        outcomes[row.number] = RowOutcome(
+            row.number,
+            kind,
+            report=_report(row, assessment, [c.id for c in credentials], new=True),
+            claim=claim,
+            larger=len(larger),
+        )
+
+
+def _report(row: _Row, assessment: db.Assessment, credential_ids: list[str], *, new: bool) -> dict[str, Any]:
+    return {
+        "row": row.number,
+        "reference": row.data.reference,
+        "email": str(row.data.email),
+        "assessmentId": assessment.id,
+        "outcome": assessment.outcome,
+        "new": new,
+        "credentialIds": credential_ids,
+    }
+
+
+def _credential_ids(session: Session, assessment: db.Assessment) -> list[str]:
+    return list(
+        session.scalars(
+            select(db.Credential.id)
+            .where(db.Credential.assessment_id == assessment.id)
+            .order_by(db.Credential.format.desc())
+        )
+    )
+
+
+def _is_a_pathway_part(session: Session, issuer_id: str, spec_id: str) -> bool:
+    """Whether any larger credential of the college stacks this specification (else no row can complete one)."""
+    parts = session.scalars(
+        select(db.MicroCredentialSpec.pathway_part_ids).where(
+            db.MicroCredentialSpec.issuer_id == issuer_id, db.MicroCredentialSpec.pathway_part_ids.is_not(None)
+        )
+    )
+    return any(spec_id in (ids or []) for ids in parts)

@@ -1,0 +1,222 @@
+"""Jobs as the college sees them: create, find (its own only), list, cancel, progress, result; chunks as workers
+take and finish them."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.assessments.batch import RowOutcome
+from app.assessments.cohort import CohortReport, RowError, chunks
+from app.db.models import Issuer, Job, JobChunk
+from app.errors import Conflict, NotFound
+from app.proofs.keys import MasterKey
+
+FINAL_STATES = ("completed", "cancelled", "failed")
+ERRORS_SHOWN = 100  # in the job resource; the result has them all
+
+
+@dataclass
+class Progress:
+    rows_done: int = 0
+    issued: int = 0
+    not_awarded: int = 0
+    already_recorded: int = 0
+    larger_issued: int = 0
+    error_count: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    estimated_finish: datetime | None = None
+
+
+def create_cohort_job(
+    session: Session, issuer: Issuer, spec_id: str, rows: list[dict[str, Any]], *, chunk_rows: int, now: datetime
+) -> Job:
+    job = Job(
+        id=str(uuid.uuid4()),
+        issuer_id=issuer.id,
+        kind="cohort",
+        state="queued",
+        microcredential_id=spec_id,
+        rows_total=len(rows),
+        created_at=now,
+    )
+    slices = chunks(rows, chunk_rows)
+    job.chunk_count = len(slices)
+    session.add(job)
+    session.flush()
+    session.add_all(
+        JobChunk(job_id=job.id, number=n, first_row=part[0][0], row_count=len(part), rows=[row for _, row in part])
+        for n, part in enumerate(slices)
+    )
+    session.flush()
+    return job
+
+
+def create_delivery_job(session: Session, issuer: Issuer, credential_id: str, *, now: datetime) -> Job:
+    job = Job(
+        id=str(uuid.uuid4()),
+        issuer_id=issuer.id,
+        kind="europass",
+        state="queued",
+        credential_id=credential_id,
+        rows_total=1,
+        created_at=now,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get_job(session: Session, issuer: Issuer, job_id: str) -> Job:
+    """The job if it is ``issuer``'s; another college's is not found."""
+    job = session.get(Job, job_id)
+    if job is None or job.issuer_id != issuer.id:
+        raise NotFound(f"job {job_id} not found")
+    return job
+
+
+def list_jobs(session: Session, issuer: Issuer, *, limit: int, offset: int) -> tuple[list[Job], int]:
+    total = session.scalar(select(func.count()).select_from(Job).where(Job.issuer_id == issuer.id)) or 0
+    rows = session.scalars(
+        select(Job)
+        .where(Job.issuer_id == issuer.id)
+        .order_by(Job.created_at.desc(), Job.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), total
+
+
+def cancel_job(session: Session, job: Job, now: datetime) -> Job:
+    """Stops the job before its next chunk; rows done stay done. Cancelling a cancelled job changes nothing."""
+    session.refresh(job, with_for_update=True)
+    if job.state == "cancelled":
+        return job
+    if job.state in FINAL_STATES:
+        raise Conflict(f"the job has {job.state}: there is nothing left to cancel")
+    job.state = "cancelled"
+    job.finished_at = now
+    session.flush()
+    return job
+
+
+def progress(session: Session, job: Job) -> Progress:
+    found = Progress()
+    if job.kind != "cohort":
+        found.rows_done = 1 if job.state in ("completed", "failed") else 0
+        return found
+    done = session.execute(
+        select(
+            func.coalesce(func.sum(JobChunk.issued), 0),
+            func.coalesce(func.sum(JobChunk.not_awarded), 0),
+            func.coalesce(func.sum(JobChunk.already_recorded), 0),
+            func.coalesce(func.sum(JobChunk.larger_issued), 0),
+            func.coalesce(func.sum(JobChunk.row_count), 0),
+        ).where(JobChunk.job_id == job.id, JobChunk.done_at.is_not(None))
+    ).one()
+    found.issued, found.not_awarded, found.already_recorded, found.larger_issued, found.rows_done = (
+        int(n) for n in done
+    )
+    for (errors,) in session.execute(
+        select(JobChunk.errors)
+        .where(JobChunk.job_id == job.id, JobChunk.done_at.is_not(None))
+        .order_by(JobChunk.number)
+    ):
+        found.error_count += len(errors or [])
+        found.errors += [RowError(*error) for error in errors or []][: ERRORS_SHOWN - len(found.errors)]
+    if job.started_at and 0 < found.rows_done < job.rows_total and job.state == "running":
+        elapsed = (_latest_chunk_time(session, job) or job.started_at) - job.started_at
+        found.estimated_finish = job.started_at + elapsed * (job.rows_total / found.rows_done)
+    return found
+
+
+def _latest_chunk_time(session: Session, job: Job) -> datetime | None:
+    return session.scalar(select(func.max(JobChunk.done_at)).where(JobChunk.job_id == job.id))
+
+
+def start_chunk(session: Session, job_id: str, number: int, now: datetime) -> tuple[Job, JobChunk] | None:
+    """The chunk to work on, or None when its job was cancelled (or is gone) or another worker finished it."""
+    job = session.get(Job, job_id)
+    chunk = session.get(JobChunk, (job_id, number))
+    if job is None or chunk is None or job.state == "cancelled" or chunk.done_at is not None:
+        return None
+    if job.state == "queued":
+        job.state = "running"
+        job.started_at = now
+    return job, chunk
+
+
+def finish_chunk(
+    session: Session, job_id: str, number: int, outcomes: list[RowOutcome], *, master_key: MasterKey, now: datetime
+) -> None:
+    """Records the chunk's results in the transaction that stored its rows (so a retry finds it done); the claim
+    links go in encrypted. A chunk a duplicate run finished first keeps that run's results."""
+    chunk = session.scalars(
+        select(JobChunk).where(JobChunk.job_id == job_id, JobChunk.number == number).with_for_update()
+    ).one()
+    if chunk.done_at is not None:
+        return
+    report = CohortReport()
+    report.add(outcomes, with_claims=False)
+    claims = {str(o.number): o.claim for o in outcomes if any(o.claim.values())}
+    chunk.results = report.rows
+    chunk.errors = [[e.row, e.field, e.message] for e in report.errors]
+    chunk.secrets = master_key.encrypt(json.dumps(claims).encode(), aad=_aad(job_id, number)) if claims else None
+    chunk.issued, chunk.not_awarded = report.issued, report.not_awarded
+    chunk.already_recorded, chunk.larger_issued = report.already_recorded, report.larger_issued
+    chunk.rows = None  # the input (personal data) is not kept once the rows are issued
+    chunk.done_at = now
+    session.flush()
+    left = session.scalar(
+        select(func.count()).select_from(JobChunk).where(JobChunk.job_id == job_id, JobChunk.done_at.is_(None))
+    )
+    job = session.get(Job, job_id)
+    if job is not None and not left and job.state not in FINAL_STATES:
+        job.state = "completed"
+        job.finished_at = now
+
+
+def _aad(job_id: str, number: int) -> bytes:
+    return f"vetcred:job-claims:{job_id}:{number}".encode()
+
+
+def result(session: Session, job: Job, master_key: MasterKey) -> CohortReport:
+    """What the job's done chunks issued, each row with its claim link (for the college only)."""
+    report = CohortReport(received=0)
+    for chunk in session.scalars(
+        select(JobChunk).where(JobChunk.job_id == job.id, JobChunk.done_at.is_not(None)).order_by(JobChunk.number)
+    ):
+        claims: dict[str, dict[str, Any]] = {}
+        if chunk.secrets:
+            claims = json.loads(master_key.decrypt(chunk.secrets, aad=_aad(job.id, chunk.number)))
+        report.rows += [row | claims.get(str(row["row"]), {}) for row in chunk.results or []]
+        report.errors += [RowError(*error) for error in chunk.errors or []]
+        report.issued += chunk.issued
+        report.not_awarded += chunk.not_awarded
+        report.already_recorded += chunk.already_recorded
+        report.larger_issued += chunk.larger_issued
+        report.received += chunk.row_count
+    return report
+
+
+def pending_chunks(session: Session) -> list[tuple[str, int]]:
+    """Chunks of unfinished jobs not done yet: what an in-process worker takes up again after a restart."""
+    return [
+        (job_id, number)
+        for job_id, number in session.execute(
+            select(JobChunk.job_id, JobChunk.number)
+            .join(Job, Job.id == JobChunk.job_id)
+            .where(Job.state.in_(("queued", "running")), JobChunk.done_at.is_(None))
+            .order_by(Job.created_at, JobChunk.number)
+        )
+    ]
+
+
+def pending_deliveries(session: Session) -> list[str]:
+    return list(session.scalars(select(Job.id).where(Job.kind == "europass", Job.state.in_(("queued", "running")))))
