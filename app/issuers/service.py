@@ -46,6 +46,7 @@ def register_issuer(
         name=data.name,
         profile=data.to_profile(did),
         allow_suspension=data.allowSuspension,
+        default_language=data.defaultLanguage,
         created_at=now,
         legal_identifier=data.legalIdentifier,
         vat_identifier=data.vatIdentifier,
@@ -71,6 +72,7 @@ def update_profile(issuer: Issuer, data: IssuerInput) -> None:
     issuer.name = data.name
     issuer.profile = data.to_profile(issuer.did)
     issuer.allow_suspension = data.allowSuspension
+    issuer.default_language = data.defaultLanguage
     issuer.legal_identifier = data.legalIdentifier
     issuer.vat_identifier = data.vatIdentifier
 

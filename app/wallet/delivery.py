@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from app.credentials.facts import facts_of
+from app.i18n.languages import choose
+from app.i18n.localizer import localizer
 from app.wallet.claims import IssuedLink, claim_url
 from app.wallet.mail import Mailer, claim_link_message, tx_code_message
 
@@ -25,8 +27,23 @@ class Delivery:
     tx_code: str | None = None
 
 
+def learner_language(document: dict[str, Any], college_language: str | None) -> str:
+    """The language a learner's e-mails are written in: the language the credential was issued in (the
+    micro-credential's or achievement's own language), when vetcred speaks it, else the college's default, else
+    English."""
+    return choose(
+        query=facts_of(document).content_language, cookie=None, accept_language=None, college_default=college_language
+    )
+
+
 def deliver(
-    issued: IssuedLink, document: dict[str, Any], *, mailer: Mailer | None, public_url: str, now: datetime
+    issued: IssuedLink,
+    document: dict[str, Any],
+    *,
+    mailer: Mailer | None,
+    public_url: str,
+    now: datetime,
+    college_language: str | None = None,
 ) -> Delivery:
     """E-mails the link (and, separately, the PIN) when SMTP is configured and the learner's address is known.
 
@@ -40,9 +57,11 @@ def deliver(
         reason = "no SMTP server is configured" if mailer is None else "the learner's e-mail address is not known"
         log.info("claim link for credential %s returned to the caller, not e-mailed: %s", link.credential_id, reason)
         return Delivery(emailed=False, claim_url=url, tx_code=issued.tx_code)
-    facts = facts_of(document)
-    learner = facts.learner_name or "you"
-    achievement = facts.achievement_name or "a credential"
+    language = learner_language(document, college_language)
+    t = localizer(language)
+    facts = facts_of(document, language)
+    learner = facts.learner_name or t.gettext("you")
+    achievement = facts.achievement_name or t.gettext("a credential")
     try:
         mailer.send(
             claim_link_message(
@@ -51,14 +70,19 @@ def deliver(
                 achievement=achievement,
                 issuer=facts.issuer_name,
                 url=url,
-                expires_on=f"{link.expires_at:%-d %B %Y}",
+                expires_at=link.expires_at,
                 pin_follows=issued.tx_code is not None,
+                language=language,
             )
         )
         if issued.tx_code is not None:
             mailer.send(
                 tx_code_message(
-                    to=link.email, achievement=achievement, issuer=facts.issuer_name, tx_code=issued.tx_code
+                    to=link.email,
+                    achievement=achievement,
+                    issuer=facts.issuer_name,
+                    tx_code=issued.tx_code,
+                    language=language,
                 )
             )
     except (smtplib.SMTPException, OSError) as error:

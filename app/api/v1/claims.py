@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, status
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
 from app.credentials.issuance import get_credential
-from app.db.models import ClaimLink, Credential
+from app.db.models import ClaimLink, Credential, Issuer
 from app.errors import Conflict, NotFound
 from app.fields import Email, StrictInput
 from app.runtime import Runtime
@@ -53,7 +53,14 @@ def _deliver(issued: IssuedLink, credential: Credential, runtime: Runtime) -> De
         mailer=Mailer.from_settings(runtime.settings),
         public_url=runtime.settings.public_url,
         now=runtime.clock(),
+        college_language=_college_language(credential),
     )
+
+
+def _college_language(credential: Credential) -> str | None:
+    session = object_session(credential)
+    college = session.get(Issuer, credential.issuer_id) if session else None
+    return college.default_language if college else None
 
 
 def new_claim_fields(session: Session, runtime: Runtime, credential: Credential, email: str | None) -> dict[str, Any]:
