@@ -124,9 +124,9 @@ def _compose(
     message = EmailMessage()
     message["To"] = to
     message["Subject"] = _one_line(subject)
-    message["Content-Language"] = language
     message.set_content(environment.get_template(f"{name}.txt").render(values))
     message.add_alternative(environment.get_template(f"{name}.html").render(values), subtype="html")
+    message["Content-Language"] = language  # after the parts: setting content clears Content-* headers
     return message
 
 

@@ -246,7 +246,7 @@ def learner_page(token: str, session: SessionDep, runtime: RuntimeDep, choice: L
                 "issued_on": _day(facts.awarded, t),
                 "status": statuses.get(credential.status, credential.status),
                 "edc": credential.format == "edc",
-                "kind": "Europass EDC" if credential.format == "edc" else "Open Badge",
+                "kind": "Europass EDC" if credential.format == "edc" else "Open Badges 3.0",
                 "verify_url": f"{runtime.settings.public_url}/v/{credential.public_token}",
             }
         )
