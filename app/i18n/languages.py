@@ -11,7 +11,8 @@ from functools import cache
 from babel import Locale, negotiate_locale
 
 DEFAULT = "en"
-LANGUAGES: tuple[str, ...] = ("en", "ca", "da", "de", "el", "es", "et", "fi", "fr", "hr", "nl", "sl", "sr-Latn")
+# Danish (da), Finnish (fi) and Slovenian (sl) are to follow: a language is listed only with a complete catalogue.
+LANGUAGES: tuple[str, ...] = ("en", "ca", "de", "el", "es", "et", "fr", "hr", "nl", "sr-Latn")
 COOKIE = "vetcred_lang"
 
 _BY_KEY = {code.casefold(): code for code in LANGUAGES}

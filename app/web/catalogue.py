@@ -151,8 +151,8 @@ def _entry(spec: MicroCredentialSpec, issuer: Issuer, public_url: str, language:
     for n, o in enumerate(d.get("learningOutcomes", []), start=1):
         title, title_lang = _text_in(o.get("title"), lang)
         outcomes.append({"id": o.get("id") or f"LO{n}", "title": title, "lang": _marked(title_lang, t.language)})
-    title = spec.definition.get("title")
-    shown_title, title_lang = _text_in(title, lang) if isinstance(title, dict) else (spec.title, None)
+    stated = spec.definition.get("title")
+    shown_title, title_lang = _text_in(stated, lang) if isinstance(stated, dict) else (spec.title, None)
     return {
         "id": spec.id,
         "uri": f"{public_url}/microcredentials/{spec.id}",
@@ -188,7 +188,7 @@ def catalogue_page(
     eqf_level: Annotated[str | None, Query(alias="eqfLevel", pattern=r"^[1-8]?$")] = None,
     field: Annotated[str | None, Query(pattern=r"^(\d{2,4})?$")] = None,
     language: Annotated[str | None, Query(pattern=r"^([a-z]{2,3})?$")] = None,
-) -> HTMLResponse:
+) -> Response:
     level = int(eqf_level) if eqf_level else None
     rows, total = catalogue(
         session, text=q or None, eqf_level=level, field=field or None, language=language or None, limit=100, offset=0

@@ -56,7 +56,9 @@ def test_the_catalogue_translates_every_message(code: str) -> None:
         wanted = set(PLACEHOLDER.findall(" ".join(ids)))
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         # Every form keeps the msgid's placeholders (a plural form may leave out %(count)s, as "one" often does).
-        if any(set(PLACEHOLDER.findall(s)) - wanted or (wanted - {"count"}) - set(PLACEHOLDER.findall(s)) for s in strings):
+        if any(
+            set(PLACEHOLDER.findall(s)) - wanted or (wanted - {"count"}) - set(PLACEHOLDER.findall(s)) for s in strings
+        ):
             placeholders.append(msgid)
     assert not missing, f"{code}: untranslated {missing[:5]} ({len(missing)})"
     assert not fuzzy, f"{code}: fuzzy {fuzzy[:5]}"

@@ -39,7 +39,7 @@ def english_left(text: str, language: str) -> list[str]:
             continue  # the same word in this language, or (caught by test_catalogues) untranslated
         for english in ids:
             for part in PLACEHOLDER.split(english):
-                part = part.strip(" .,:;()–“”")
+                part = part.strip(" .,:;()\u2013\u201c\u201d")
                 if len(part) >= 4 and re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text):
                     found.append(part)
     return found
@@ -100,7 +100,9 @@ def test_every_page_is_in_the_language(client: TestClient, pages: dict[str, str]
 def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
     source = tmp_path / "certificate.pdf"
     source.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(source), "-"], capture_output=True, check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(source), "-"], capture_output=True, check=True
+    ).stdout.decode()
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs pdftotext (poppler-utils)")
