@@ -29,6 +29,8 @@ class Issuer(Base):
     vat_identifier: Mapped[str | None] = mapped_column(String(255), default=None)
     # Opt-in: credentials then carry a suspension entry too, as an array the strict OB 3.0 schema rejects.
     allow_suspension: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The language its credentials' pages, PDFs and e-mails fall back to (a code of app.i18n.languages); None: English.
+    default_language: Mapped[str | None] = mapped_column(String(16), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # A deactivated college can no longer use the API; what it issued before stays verifiable.
     deactivated_at: Mapped[datetime | None] = mapped_column(default=None)

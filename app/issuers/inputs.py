@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from app.fields import Email, HttpUrl, ImageRef, LongText, ShortText, StrictInput
+from app.i18n.languages import LANGUAGES, supported
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
+def _language(value: str) -> str:
+    found = supported(value)
+    if found is None:
+        raise ValueError(f"vetcred speaks {', '.join(LANGUAGES)}; {value!r} is not one of them")
+    return found
+
+
+Language = Annotated[str, AfterValidator(_language)]
 
 
 class AddressInput(StrictInput):
@@ -39,6 +50,11 @@ class IssuerInput(StrictInput):
         "organizationIdentifier",
     )
     vatIdentifier: ShortText | None = None
+    defaultLanguage: Language | None = Field(
+        default=None,
+        description="The language its credentials' pages, PDFs and e-mails are shown in when the reader's browser "
+        f"asks for none vetcred speaks ({', '.join(LANGUAGES)}); null: English",
+    )
     allowSuspension: bool = Field(
         default=False,
         description="Also give credentials a suspension status entry. They then carry two credentialStatus "

@@ -46,6 +46,7 @@ def register_issuer(
         name=data.name,
         profile=data.to_profile(did),
         allow_suspension=data.allowSuspension,
+        default_language=data.defaultLanguage,
         created_at=now,
         legal_identifier=data.legalIdentifier,
         vat_identifier=data.vatIdentifier,
@@ -71,6 +72,7 @@ def update_profile(issuer: Issuer, data: IssuerInput) -> None:
     issuer.name = data.name
     issuer.profile = data.to_profile(issuer.did)
     issuer.allow_suspension = data.allowSuspension
+    issuer.default_language = data.defaultLanguage
     issuer.legal_identifier = data.legalIdentifier
     issuer.vat_identifier = data.vatIdentifier
 
@@ -105,6 +107,12 @@ def get_issuer(session: Session, issuer_id: str) -> Issuer:
     if issuer is None:
         raise NotFound(f"issuer {issuer_id} not found")
     return issuer
+
+
+def college_language(session: Session, issuer_id: str) -> str | None:
+    """The college's default language for its learners' pages and e-mails, if it set one."""
+    college = session.get(Issuer, issuer_id)
+    return college.default_language if college else None
 
 
 def current_key(issuer: Issuer) -> IssuerKey:

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from app.assessments.batch import RowOutcome, process_chunk
 from app.db.models import Assessment, ClaimLink, Credential, Job, Learner
 from app.errors import Conflict, FetchError
+from app.issuers.service import college_language
 from app.jobs.records import FINAL_STATES, finish_chunk, start_chunk
 from app.wallet.claims import resend
 from app.wallet.delivery import send_claim_mail
@@ -93,8 +94,11 @@ def claim_email(runtime: Runtime, attempt: Attempt, *, link_id: str) -> None:
         except Conflict:  # expired meanwhile
             return
         document = credential.document
+        language = college_language(session, credential.issuer_id)
     try:
-        send_claim_mail(issued, document, mailer=mailer, public_url=runtime.settings.public_url)
+        send_claim_mail(
+            issued, document, mailer=mailer, public_url=runtime.settings.public_url, college_language=language
+        )
     except (smtplib.SMTPException, OSError) as error:
         log.warning(
             "could not e-mail the claim link of credential %s (attempt %d): %s",

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.credentials.facts import facts_of
 from app.db.models import Credential
+from app.i18n.languages import choose
+from app.i18n.localizer import localizer
 from app.wallet.claims import IssuedLink, claim_url, create_claim_link
 from app.wallet.mail import Mailer, claim_link_message, tx_code_message
 
@@ -60,31 +62,63 @@ def new_claim_link(
     return {"claimUrl": delivery.claim_url, "claimTxCode": delivery.tx_code}
 
 
-def send_claim_mail(issued: IssuedLink, document: dict[str, Any], *, mailer: Mailer, public_url: str) -> None:
-    """The link, and the PIN in a message of its own; ``smtplib.SMTPException`` or ``OSError`` when it fails."""
+def send_claim_mail(
+    issued: IssuedLink,
+    document: dict[str, Any],
+    *,
+    mailer: Mailer,
+    public_url: str,
+    college_language: str | None = None,
+) -> None:
+    """The link, and the PIN in a message of its own, in the learner's language; ``smtplib.SMTPException`` or
+    ``OSError`` when it fails."""
     link = issued.link
     assert link.email is not None
-    facts = facts_of(document)
-    achievement = facts.achievement_name or "a credential"
+    language = learner_language(document, college_language)
+    t = localizer(language)
+    facts = facts_of(document, language)
+    achievement = facts.achievement_name or t.gettext("a credential")
     mailer.send(
         claim_link_message(
             to=link.email,
-            learner=facts.learner_name or "you",
+            learner=facts.learner_name or t.gettext("you"),
             achievement=achievement,
             issuer=facts.issuer_name,
             url=claim_url(public_url, issued.token),
-            expires_on=f"{link.expires_at:%-d %B %Y}",
+            expires_at=link.expires_at,
             pin_follows=issued.tx_code is not None,
+            language=language,
         )
     )
     if issued.tx_code is not None:
         mailer.send(
-            tx_code_message(to=link.email, achievement=achievement, issuer=facts.issuer_name, tx_code=issued.tx_code)
+            tx_code_message(
+                to=link.email,
+                achievement=achievement,
+                issuer=facts.issuer_name,
+                tx_code=issued.tx_code,
+                language=language,
+            )
         )
 
 
+def learner_language(document: dict[str, Any], college_language: str | None) -> str:
+    """The language a learner's e-mails are written in: the language the credential was issued in (the
+    micro-credential's or achievement's own language), when vetcred speaks it, else the college's default, else
+    English."""
+    return choose(
+        query=facts_of(document).content_language, cookie=None, accept_language=None, college_default=college_language
+    )
+
+
 def deliver(
-    issued: IssuedLink, document: dict[str, Any], *, mailer: Mailer | None, public_url: str, now: datetime
+    issued: IssuedLink,
+    document: dict[str, Any],
+    *,
+    mailer: Mailer | None,
+    public_url: str,
+    now: datetime,
+    college_language: str | None = None,
 ) -> Delivery:
     """E-mails the link (and, separately, the PIN) when SMTP is configured and the learner's address is known.
 
@@ -99,7 +133,7 @@ def deliver(
         log.info("claim link for credential %s returned to the caller, not e-mailed: %s", link.credential_id, reason)
         return Delivery(emailed=False, claim_url=url, tx_code=issued.tx_code)
     try:
-        send_claim_mail(issued, document, mailer=mailer, public_url=public_url)
+        send_claim_mail(issued, document, mailer=mailer, public_url=public_url, college_language=college_language)
     except (smtplib.SMTPException, OSError) as error:
         log.warning("could not e-mail the claim link of credential %s: %s", link.credential_id, error)
         return Delivery(emailed=False, claim_url=url, tx_code=issued.tx_code)

@@ -1,14 +1,27 @@
-"""E-mail through the configured SMTP server (``smtplib``): the claim link, and the PIN in a message of its own."""
+"""E-mail through the configured SMTP server (``smtplib``): the claim link, and the PIN in a message of its own.
+
+Each message is composed from Jinja2 templates (``app/wallet/templates/mail``) in the learner's language, as a
+plain-text part and an HTML part (multipart/alternative).
+"""
 
 from __future__ import annotations
 
 import smtplib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
+from functools import cache
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import jinja2
+
 from app.config import Settings
+from app.i18n.catalogues import translations
+from app.i18n.localizer import localizer
+
+MAIL_TEMPLATES = Path(__file__).resolve().parent / "templates" / "mail"
 
 SMTP_TIMEOUT_SECONDS = 10.0
 
@@ -67,32 +80,98 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def claim_link_message(
-    *, to: str, learner: str, achievement: str, issuer: str, url: str, expires_on: str, pin_follows: bool
+@dataclass(frozen=True)
+class MailColours:
+    primary: str = "#1f4e8c"
+    on_primary: str = "#ffffff"
+
+
+@dataclass(frozen=True)
+class MailBranding:
+    """How a college looks in its e-mails: the templates read ``college.display_name``, ``college.logo_url``,
+    ``college.colours.primary``/``on_primary``; ``sender_name`` names the From header when set. Without a
+    college's own branding the issuer name stands alone, in vetcred's colours."""
+
+    display_name: str
+    logo_url: str | None = None
+    colours: MailColours = field(default_factory=MailColours)
+    sender_name: str | None = None
+
+
+@cache
+def _templates(language: str) -> jinja2.Environment:
+    """The mail templates of one language; HTML parts autoescaped, text parts not."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(MAIL_TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    environment.policies["ext.i18n.trimmed"] = True
+    environment.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    return environment
+
+
+def _compose(
+    name: str, *, to: str, subject: str, language: str, branding: MailBranding, context: dict[str, Any]
 ) -> EmailMessage:
+    """A multipart/alternative message: ``<name>.txt`` then ``<name>.html``, in ``language``."""
+    environment = _templates(language)
+    values = context | {"college": branding, "language": language, "subject": subject}
     message = EmailMessage()
     message["To"] = to
-    message["Subject"] = _one_line(f"Your credential from {issuer}: {achievement}")
-    pin = "Your wallet will ask for a PIN: we are sending it to you in a separate e-mail.\n\n" if pin_follows else ""
-    message.set_content(
-        f"Hello {_one_line(learner)},\n\n"
-        f"{_one_line(issuer)} has issued you a digital credential: {_one_line(achievement)}.\n\n"
-        f"Open this link to add it to your digital wallet, download it, or share it:\n\n{url}\n\n"
-        f"{pin}"
-        f"The link is personal and works until {expires_on}; it can add the credential to one wallet. "
-        "Please do not forward it: to show the credential to someone, share the verification link from that page.\n"
-    )
+    message["Subject"] = _one_line(subject)
+    message.set_content(environment.get_template(f"{name}.txt").render(values))
+    message.add_alternative(environment.get_template(f"{name}.html").render(values), subtype="html")
+    message["Content-Language"] = language  # after the parts: setting content clears Content-* headers
     return message
 
 
-def tx_code_message(*, to: str, achievement: str, issuer: str, tx_code: str) -> EmailMessage:
-    message = EmailMessage()
-    message["To"] = to
-    message["Subject"] = _one_line(f"Your PIN for the credential {achievement}")
-    message.set_content(
-        f"Your PIN is: {tx_code}\n\n"
-        f"Enter it in your wallet when it asks for a PIN while adding the credential {_one_line(achievement)} "
-        f"from {_one_line(issuer)}. The claim link itself arrives in a separate e-mail.\n"
-        "Nobody from the college will ever ask you for this PIN.\n"
-    )
-    return message
+def claim_link_message(
+    *,
+    to: str,
+    learner: str,
+    achievement: str,
+    issuer: str,
+    url: str,
+    expires_at: Any,
+    pin_follows: bool,
+    language: str = "en",
+    branding: MailBranding | None = None,
+) -> EmailMessage:
+    """The claim link, in ``language``; ``expires_at`` (a date or datetime) is written the language's way."""
+    t = localizer(language)
+    subject = t.gettext("Your credential from %(issuer)s: %(achievement)s") % {
+        "issuer": _one_line(issuer),
+        "achievement": _one_line(achievement),
+    }
+    context = {
+        "learner": _one_line(learner),
+        "issuer": _one_line(issuer),
+        "achievement": _one_line(achievement),
+        "url": url,
+        "expires_on": t.date(expires_at),
+        "pin_follows": pin_follows,
+    }
+    brand = branding or MailBranding(display_name=_one_line(issuer))
+    return _compose("claim_link", to=to, subject=subject, language=t.language, branding=brand, context=context)
+
+
+def tx_code_message(
+    *,
+    to: str,
+    achievement: str,
+    issuer: str,
+    tx_code: str,
+    language: str = "en",
+    branding: MailBranding | None = None,
+) -> EmailMessage:
+    """The wallet PIN, alone in a message of its own, in ``language``."""
+    t = localizer(language)
+    subject = t.gettext("Your PIN for the credential %(achievement)s") % {"achievement": _one_line(achievement)}
+    context = {"achievement": _one_line(achievement), "issuer": _one_line(issuer), "tx_code": tx_code}
+    brand = branding or MailBranding(display_name=_one_line(issuer))
+    return _compose("tx_code", to=to, subject=subject, language=t.language, branding=brand, context=context)

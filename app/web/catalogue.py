@@ -12,35 +12,54 @@ from app.achievements.vocabularies import vocabulary
 from app.api.deps import RuntimeDep, SessionDep
 from app.api.v1.catalogue import catalogue_entry
 from app.db.models import Issuer, MicroCredentialSpec
-from app.web.render import templates
+from app.i18n.languages import DEFAULT
+from app.i18n.localizer import Localizer, localizer
+from app.i18n.vocabulary_labels import label_of
+from app.web.language import LanguageDep, localized
+from app.web.render import PageLanguage, render_page
 
 router = APIRouter(tags=["catalogue"])
 
 
 def _text(value: Any, language: str) -> str:
+    return _text_in(value, language)[0]
+
+
+def _text_in(value: Any, language: str) -> tuple[str, str | None]:
+    """Text in ``language`` where the college gave it, else in the first language given; and which language."""
     if isinstance(value, dict):
-        return str(value.get(language) or next(iter(value.values()), ""))
-    return "" if value is None else str(value)
+        if value.get(language):
+            return str(value[language]), language
+        for code, item in value.items():
+            return str(item), str(code)
+        return "", None
+    return ("" if value is None else str(value)), None
 
 
-def _title(spec: MicroCredentialSpec, language: str | None) -> str:
-    title = spec.definition.get("title")
-    return _text(title, language) if language and isinstance(title, dict) else spec.title
-
-
-def _label(vocabulary_name: str, value: Any) -> str:
-    """The English label of a stored code (codes were validated on input; unknown ones show as given)."""
+def _words(vocabulary_name: str, value: Any, t: Localizer) -> str:
+    """A stored code in the reader's words: translated labels where vetcred has them, the EU's English otherwise."""
     if value in (None, ""):
         return ""
     found = vocabulary(vocabulary_name).find(str(value))
-    return found.label.get("en", str(value)) if found else str(value)
+    if found is None:
+        return str(value)
+    msgid = label_of(found.uri)
+    if msgid:
+        return t.gettext(msgid)
+    alpha2 = next((c for c in vocabulary(vocabulary_name).alt_codes.get(found.uri, ()) if len(c) == 2), None)
+    if vocabulary_name == "country" and alpha2:
+        return t.country(alpha2) or found.label.get("en", str(value))
+    if vocabulary_name == "language" and alpha2:
+        return t.language_name(alpha2) or found.label.get("en", str(value))
+    return found.label.get("en", str(value))
 
 
-def _level(definition: dict[str, Any], language: str) -> str:
+def _level(definition: dict[str, Any], language: str, t: Localizer) -> str:
     """EQF and/or national level, in words (the stored values are concept URIs)."""
     nqf = definition.get("nqfLevel") or {}
+    eqf = vocabulary("eqf").find(str(definition.get("eqfLevel") or ""))
     levels = [
-        f"EQF {_label('eqf', definition.get('eqfLevel'))}" if definition.get("eqfLevel") else "",
+        t.gettext("EQF level %(level)s") % {"level": vocabulary("eqf").codes[eqf.uri]} if eqf else "",
         _text(nqf.get("label"), language) if nqf else "",
     ]
     return ", ".join(level for level in levels if level)
@@ -51,96 +70,134 @@ def _code(vocabulary_name: str, value: str) -> str:
     return vocabulary(vocabulary_name).codes[found.uri] if found else value
 
 
+def _workload(d: dict[str, Any], t: Localizer) -> str:
+    parts = []
+    if d.get("ectsCredits"):
+        credits = float(d["ectsCredits"])
+        count = int(credits) if credits == int(credits) else int(credits) + 1
+        parts.append(
+            t.ngettext("%(count)s ECTS credit", "%(count)s ECTS credits", count) % {"count": t.number(credits)}
+        )
+    if d.get("workloadHours"):
+        hours = float(d["workloadHours"])
+        count = int(hours) if hours == int(hours) else int(hours) + 1
+        parts.append(t.ngettext("%(count)s hour", "%(count)s hours", count) % {"count": t.number(hours)})
+    return ", ".join(parts)
+
+
 def _entry(spec: MicroCredentialSpec, issuer: Issuer, public_url: str, language: str | None = None) -> dict[str, Any]:
     """The Annex I elements in words, from the stored specification; each section has the anchor credentials cite.
 
-    Text is shown in ``language`` where the college gave it, else in the specification's primary language.
+    Labels are in ``language`` (the page's language); the college's text is shown in that language where the
+    college gave it, else in the specification's primary language, and ``lang`` says which.
     """
+    t = localizer(language or DEFAULT)
     d = spec.definition
-    lang = language or d.get("primaryLanguage", "en")
-    workload = " and ".join(
-        filter(
-            None,
-            [
-                f"{d['ectsCredits']:g} ECTS" if d.get("ectsCredits") else "",
-                f"{d['workloadHours']:g} hours" if d.get("workloadHours") else "",
-            ],
-        )
-    )
+    lang = t.language if language else d.get("primaryLanguage", "en")
     bodies = [
-        (f"awarding-body-{n}", "Awarded by" if n == 1 else "Also awarded by", _text(body.get("name"), lang))
+        (
+            f"awarding-body-{n}",
+            t.gettext("Awarded by") if n == 1 else t.gettext("Also awarded by"),
+            _text(body.get("name"), lang),
+        )
         for n, body in enumerate(d.get("awardingBodies", []), start=1)
     ]
     sections = [
         *bodies,
-        ("issuer-country", "Country of the issuer", _label("country", d.get("issuerCountry"))),
-        ("workload", "Notional workload", workload),
-        ("level", "Level", _level(d, lang)),
-        ("assessment", "Type of assessment", _label("assessment", d.get("assessmentType"))),
-        ("participation", "Form of participation", _label("learning-assessment", d.get("participationForm"))),
+        ("issuer-country", t.gettext("Country of the issuer"), _words("country", d.get("issuerCountry"), t)),
+        ("workload", t.gettext("Notional workload"), _workload(d, t)),
+        ("level", t.gettext("Level"), _level(d, lang, t)),
+        ("assessment", t.gettext("Type of assessment"), _words("assessment", d.get("assessmentType"), t)),
+        (
+            "participation",
+            t.gettext("Form of participation"),
+            _words("learning-assessment", d.get("participationForm"), t),
+        ),
         (
             "quality-assurance",
-            "Quality assurance",
-            ", ".join(_label("accreditation", qa.get("type")) for qa in d.get("qualityAssurance", [])),
+            t.gettext("Quality assurance"),
+            ", ".join(_words("accreditation", qa.get("type"), t) for qa in d.get("qualityAssurance", [])),
         ),
-        ("prerequisites", "Prerequisites", _text(d.get("prerequisites"), lang)),
-        ("supervision", "Supervision and identity check", _label("supervision-verification", d.get("supervision"))),
-        ("grading-scheme", "Grading scheme", _text(d.get("gradingScheme"), lang)),
-        ("stackability", "Integration and stackability", _text(d.get("stackability"), lang)),
-        ("duration", "Duration", str(d.get("duration") or "")),
-        ("pace", "Pace", _text(d.get("pace"), lang)),
-        ("mode-of-delivery", "Mode of delivery", _text(d.get("modeOfDelivery"), lang)),
-        ("target-group", "Target group", _text(d.get("targetGroup"), lang)),
-        ("languages", "Languages", ", ".join(_label("language", code) for code in d.get("languages", []))),
-        ("costs", "Costs", ", ".join(f"{c['amount']} {_code('currency', c['currency'])}" for c in d.get("costs", []))),
+        ("prerequisites", t.gettext("Prerequisites"), _text(d.get("prerequisites"), lang)),
+        (
+            "supervision",
+            t.gettext("Supervision and identity verification"),
+            _words("supervision-verification", d.get("supervision"), t),
+        ),
+        ("grading-scheme", t.gettext("Grading scheme"), _text(d.get("gradingScheme"), lang)),
+        ("stackability", t.gettext("Integration and stackability"), _text(d.get("stackability"), lang)),
+        ("duration", t.gettext("Duration"), str(d.get("duration") or "")),
+        ("pace", t.gettext("Pace"), _text(d.get("pace"), lang)),
+        ("mode-of-delivery", t.gettext("Mode of delivery"), _text(d.get("modeOfDelivery"), lang)),
+        ("target-group", t.gettext("Target group"), _text(d.get("targetGroup"), lang)),
+        (
+            "languages",
+            t.gettext("Languages of instruction"),
+            ", ".join(_words("language", code, t) for code in d.get("languages", [])),
+        ),
+        (
+            "costs",
+            t.gettext("Costs"),
+            ", ".join(f"{c['amount']} {_code('currency', c['currency'])}" for c in d.get("costs", [])),
+        ),
         (
             "further-information",
-            "Further information",
+            t.gettext("Further information"),
             " ".join(filter(None, [_text(d.get("furtherInformation"), lang), d.get("furtherInformationUrl") or ""])),
         ),
-        ("grade", "Grade", "as stated in each learner's credential"),
+        ("grade", t.gettext("Grade"), t.gettext("as stated in each learner's credential")),
     ]
-    outcomes = [
-        {"id": o.get("id") or f"LO{n}", "title": _text(o.get("title"), lang)}
-        for n, o in enumerate(d.get("learningOutcomes", []), start=1)
-    ]
+    outcomes = []
+    for n, o in enumerate(d.get("learningOutcomes", []), start=1):
+        title, title_lang = _text_in(o.get("title"), lang)
+        outcomes.append({"id": o.get("id") or f"LO{n}", "title": title, "lang": _marked(title_lang, t.language)})
+    stated = spec.definition.get("title")
+    shown_title, title_lang = _text_in(stated, lang) if isinstance(stated, dict) else (spec.title, None)
     return {
         "id": spec.id,
         "uri": f"{public_url}/microcredentials/{spec.id}",
-        "title": _title(spec, language),
+        "title": shown_title,
+        "lang": _marked(title_lang, t.language),
         "issuer": issuer.name,
         "eqf": spec.eqf_level,
         "description": _text(d.get("description"), lang),
         "outcomes": [o["title"] for o in outcomes],
         "outcome_items": outcomes,
-        "facts": [(label, value) for _anchor, label, value in sections if value and _anchor != "grade"],
+        "facts": [(label, value) for anchor, label, value in sections if value and anchor != "grade"],
         "sections": [(anchor, label, value) for anchor, label, value in sections if value],
     }
 
 
-def microcredential_page(spec: MicroCredentialSpec, issuer: Issuer, public_url: str, language: str | None) -> str:
+def _marked(text_language: str | None, page_language: str) -> str | None:
+    """The ``lang`` attribute a piece of college text needs: its language when that is not the page's."""
+    return text_language if text_language and text_language != page_language else None
+
+
+def microcredential_page(spec: MicroCredentialSpec, issuer: Issuer, public_url: str, page: PageLanguage) -> str:
     """The human page at a specification's id (``/microcredentials/{id}``, ``?lang=nl`` for another language)."""
-    entry = _entry(spec, issuer, public_url, language)
-    return templates().get_template("microcredential.html").render(entry=entry, language=language)
+    entry = _entry(spec, issuer, public_url, page.code)
+    return render_page("microcredential.html", page, entry=entry)
 
 
 @router.get("/catalogue", response_class=HTMLResponse, summary="The public catalogue (HTML)")
 def catalogue_page(
     session: SessionDep,
     runtime: RuntimeDep,
+    choice: LanguageDep,
     q: Annotated[str | None, Query(max_length=200)] = None,
     eqf_level: Annotated[str | None, Query(alias="eqfLevel", pattern=r"^[1-8]?$")] = None,
     field: Annotated[str | None, Query(pattern=r"^(\d{2,4})?$")] = None,
     language: Annotated[str | None, Query(pattern=r"^([a-z]{2,3})?$")] = None,
-) -> HTMLResponse:
+) -> Response:
     level = int(eqf_level) if eqf_level else None
     rows, total = catalogue(
         session, text=q or None, eqf_level=level, field=field or None, language=language or None, limit=100, offset=0
     )
-    entries = [_entry(spec, issuer, runtime.settings.public_url) for spec, issuer in rows]
+    page = choice.page()
+    entries = [_entry(spec, issuer, runtime.settings.public_url, page.code) for spec, issuer in rows]
     query = {"q": q, "eqf_level": level, "field": field, "language": language}
-    html = templates().get_template("catalogue.html").render(entries=entries, total=total, query=query)
-    return HTMLResponse(html)
+    html = render_page("catalogue.html", page, entries=entries, total=total, query=query)
+    return localized(HTMLResponse(html), choice, page)
 
 
 @router.get(
@@ -154,7 +211,7 @@ def microcredential(
     request: Request,
     session: SessionDep,
     runtime: RuntimeDep,
-    lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$")] = None,
+    choice: LanguageDep,
 ) -> Response:
     spec = public_spec(session, spec_id)
     issuer = session.get(Issuer, spec.issuer_id)
@@ -162,5 +219,6 @@ def microcredential(
     accept = request.headers.get("accept", "")
     if "application/json" in accept and "text/html" not in accept:
         return JSONResponse(catalogue_entry(spec, issuer, runtime.settings.public_url))
-    page = microcredential_page(spec, issuer, runtime.settings.public_url, lang)
-    return HTMLResponse(page, headers={"Vary": "Accept"})
+    page = choice.page(issuer.default_language)
+    html = microcredential_page(spec, issuer, runtime.settings.public_url, page)
+    return localized(HTMLResponse(html), choice, page, vary="Accept")

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -18,11 +18,14 @@ from app.api.responses import html_errors
 from app.credentials.facts import facts_of
 from app.db.models import ClaimLink, Credential
 from app.errors import NotFound
+from app.i18n.localizer import Localizer, localizer
+from app.issuers.service import college_language
 from app.runtime import Runtime
 from app.wallet.claims import ClaimState, claim_state, find_by_token
 from app.wallet.oid4vci import create_offer, offer_link_by_reference, offer_link_by_value, offer_uri
+from app.web.language import LanguageChoice, LanguageDep, localized
 from app.web.qr import qr_png
-from app.web.render import render_not_found, templates
+from app.web.render import PageLanguage, render_not_found, render_page
 
 router = APIRouter(tags=["claim page"])
 
@@ -60,10 +63,11 @@ class ClaimView:
     json_url: str
     pdf_url: str
     linkedin_url: str
+    content_language: str | None = None  # the language of the achievement's name and description, if not the page's
 
 
-def _day(moment: datetime | None) -> str:
-    return f"{moment:%-d %B %Y}" if moment else "unknown"
+def _day(moment: datetime | None, t: Localizer) -> str:
+    return t.date(moment) or t.gettext("unknown")
 
 
 def linkedin_add_url(*, name: str, organization: str, issued: datetime | None, cert_url: str, cert_id: str) -> str:
@@ -92,25 +96,29 @@ def _offer(session: Session, runtime: Runtime, link: ClaimLink) -> WalletOfferVi
     )
 
 
-def claim_view(session: Session, runtime: Runtime, link: ClaimLink, credential: Credential) -> ClaimView:
-    """The page's view; makes a new wallet offer only while the link is open and the credential active."""
+def claim_view(
+    session: Session, runtime: Runtime, link: ClaimLink, credential: Credential, language: str = "en"
+) -> ClaimView:
+    """The page's view in ``language``; makes a new wallet offer only while the link is open and the credential
+    active."""
+    t = localizer(language)
     state = claim_state(link, runtime.clock())
-    facts = facts_of(credential.document)
-    achievement = facts.achievement_name or "a credential"
+    facts = facts_of(credential.document, t.language)
+    achievement = facts.achievement_name or t.gettext("a credential")
     verify_url = f"{runtime.settings.public_url}/v/{credential.public_token}"
     # Wallets get Open Badges 3.0 credentials (the ldp_vc configuration); others are only downloaded and shared.
     open_and_active = state == ClaimState.OPEN and credential.status == "active" and credential.format == "ob3"
     return ClaimView(
         state=state.value,
         credential_status=credential.status,
-        learner=facts.learner_name or "you",
+        learner=facts.learner_name or t.gettext("you"),
         achievement=achievement,
         description=facts.achievement_description,
         issuer=facts.issuer_name,
         issuer_url=facts.issuer_url,
-        awarded_on=_day(facts.awarded),
-        expires_on=_day(link.expires_at),
-        used_on=_day(link.used_at) if link.used_at else None,
+        awarded_on=_day(facts.awarded, t),
+        expires_on=_day(link.expires_at, t),
+        used_on=_day(link.used_at, t) if link.used_at else None,
         offer=_offer(session, runtime, link) if open_and_active else None,
         verify_url=verify_url,
         verify_qr_svg_url=f"{verify_url}/qr.svg",
@@ -123,20 +131,30 @@ def claim_view(session: Session, runtime: Runtime, link: ClaimLink, credential: 
             cert_url=verify_url,
             cert_id=credential.id,
         ),
+        content_language=_marked(facts.content_language, t.language),
     )
 
 
-def render_claim_page(view: ClaimView, all_url: str = "") -> str:
-    return templates().get_template("claim.html").render(view=view, all_url=all_url)
+def _marked(content: str | None, page: str) -> str | None:
+    return None if content is None or content.split("-")[0].casefold() == page.split("-")[0].casefold() else content
 
 
-def _view(session: Session, runtime: Runtime, token: str) -> ClaimView | None:
+def render_claim_page(view: ClaimView, all_url: str = "", page: PageLanguage | None = None) -> str:
+    return render_page("claim.html", page or PageLanguage(), view=view, all_url=all_url)
+
+
+def _view(
+    session: Session, runtime: Runtime, token: str, choice: LanguageChoice
+) -> tuple[ClaimView, PageLanguage] | None:
     try:
         link = find_by_token(session, token)
     except NotFound:
         return None
     credential = session.get(Credential, link.credential_id)
-    return claim_view(session, runtime, link, credential) if credential else None
+    if credential is None:
+        return None
+    page = choice.page(college_language(session, credential.issuer_id))
+    return claim_view(session, runtime, link, credential, page.code), page
 
 
 @router.get(
@@ -145,15 +163,17 @@ def _view(session: Session, runtime: Runtime, token: str) -> ClaimView | None:
     responses=html_errors(404, 410),
     summary="A learner's claim page (from the claim e-mail)",
 )
-def claim_page(token: str, runtime: RuntimeDep) -> HTMLResponse:
+def claim_page(token: str, runtime: RuntimeDep, choice: LanguageDep) -> Response:
     # Committed before the page is sent: a phone may fetch the offer on the page the moment it is shown.
     with runtime.transaction() as session:
-        view = _view(session, runtime, token)
-    if view is None:
-        return HTMLResponse(render_not_found(), status_code=404, headers=HEADERS)
+        found = _view(session, runtime, token, choice)
+    if found is None:
+        page = choice.page()
+        return localized(HTMLResponse(render_not_found(page=page), status_code=404, headers=HEADERS), choice, page)
+    view, page = found
     gone = view.state in (ClaimState.EXPIRED, ClaimState.REPLACED)
-    page = render_claim_page(view, all_url="" if gone else f"/claim/{token}/all")
-    return HTMLResponse(page, status_code=410 if gone else 200, headers=HEADERS)
+    html = render_claim_page(view, all_url="" if gone else f"/claim/{token}/all", page=page)
+    return localized(HTMLResponse(html, status_code=410 if gone else 200, headers=HEADERS), choice, page)
 
 
 def learner_credentials(session: Session, link: ClaimLink) -> list[Credential]:
@@ -199,30 +219,35 @@ def learner_credentials(session: Session, link: ClaimLink) -> list[Credential]:
     responses=html_errors(404, 410),
     summary="All the credentials the claim link's college issued to the learner (claim token)",
 )
-def learner_page(token: str, session: SessionDep, runtime: RuntimeDep) -> HTMLResponse:
+def learner_page(token: str, session: SessionDep, runtime: RuntimeDep, choice: LanguageDep) -> Response:
     try:
         link = find_by_token(session, token)
     except NotFound:
-        return HTMLResponse(render_not_found(), status_code=404, headers=HEADERS)
+        page = choice.page()
+        return localized(HTMLResponse(render_not_found(page=page), status_code=404, headers=HEADERS), choice, page)
+    own = session.get(Credential, link.credential_id)
+    page = choice.page(college_language(session, own.issuer_id) if own else None)
+    t = localizer(page.code)
     if claim_state(link, runtime.clock()) in (ClaimState.EXPIRED, ClaimState.REPLACED):
-        return HTMLResponse(render_not_found(), status_code=410, headers=HEADERS)
+        return localized(HTMLResponse(render_not_found(page=page), status_code=410, headers=HEADERS), choice, page)
+    statuses = {"revoked": t.gettext("revoked"), "suspended": t.gettext("suspended")}
     items = []
     for credential in learner_credentials(session, link):
-        facts = facts_of(json.loads(credential.sealed) if credential.sealed else credential.document)
+        facts = facts_of(json.loads(credential.sealed) if credential.sealed else credential.document, t.language)
         items.append(
             {
-                "achievement": facts.achievement_name or "a credential",
+                "achievement": facts.achievement_name or t.gettext("a credential"),
+                "lang": _marked(facts.content_language, t.language),
                 "issuer": facts.issuer_name,
-                "issued_on": _day(facts.awarded),
-                "status": credential.status,
-                "kind": "Europass EDC" if credential.format == "edc" else "Open Badge",
+                "issued_on": _day(facts.awarded, t),
+                "status": statuses.get(credential.status, credential.status),
+                "edc": credential.format == "edc",
+                "kind": "Europass EDC" if credential.format == "edc" else "Open Badges 3.0",
                 "verify_url": f"{runtime.settings.public_url}/v/{credential.public_token}",
             }
         )
-    college = items[0]["issuer"] if items else "this college"
-    html = (
-        templates()
-        .get_template("learner.html")
-        .render(items=items, email=link.email or "you", token=token, college=college)
+    college = items[0]["issuer"] if items else t.gettext("this college")
+    html = render_page(
+        "learner.html", page, items=items, email=link.email or t.gettext("you"), token=token, college=college
     )
-    return HTMLResponse(html, headers=HEADERS)
+    return localized(HTMLResponse(html, headers=HEADERS), choice, page)

@@ -13,14 +13,16 @@ from starlette.concurrency import run_in_threadpool
 from app.api.deps import RuntimeDep, SessionDep
 from app.api.responses import PdfResponse, PngResponse, SvgResponse, VcJsonResponse, html_errors
 from app.credentials.issuance import get_by_public_token
-from app.db.models import Credential
+from app.db.models import Credential, Issuer
 from app.errors import InvalidInput, NotFound
+from app.i18n.localizer import localizer
 from app.runtime import Runtime
 from app.verification.inputs import read_presented
+from app.web.language import LanguageChoice, LanguageDep, localized
 from app.web.pdf import certificate_pdf
 from app.web.presenter import credential_view
 from app.web.qr import qr_png, qr_svg
-from app.web.render import render_not_found, render_verification_page, render_verify_form
+from app.web.render import PageLanguage, render_not_found, render_verification_page, render_verify_form
 
 router = APIRouter(tags=["verification pages"], include_in_schema=True)
 
@@ -44,6 +46,12 @@ def _links(runtime: Runtime, credential: Credential) -> dict[str, str]:
 
 def _credential(session: Session, token: str) -> Credential:
     return get_by_public_token(session, token)
+
+
+def _page(session: Session, credential: Credential, choice: LanguageChoice) -> PageLanguage:
+    """The reader's language, falling back to the issuing college's default language."""
+    college = session.get(Issuer, credential.issuer_id)
+    return choice.page(college.default_language if college else None)
 
 
 def _verifiable(credential: Credential) -> dict[str, Any]:
@@ -85,13 +93,15 @@ def qr_code_svg(token: str, session: SessionDep, runtime: RuntimeDep) -> Respons
 @router.get(
     "/v/{token}/certificate.pdf", response_class=PdfResponse, summary="Printable A4 certificate with the QR code"
 )
-def certificate(token: str, session: SessionDep, runtime: RuntimeDep) -> Response:
+def certificate(token: str, session: SessionDep, runtime: RuntimeDep, choice: LanguageDep) -> Response:
     credential = _credential(session, token)
     links = _links(runtime, credential)
-    view = credential_view(_verifiable(credential), runtime.verify(_verifiable(credential), session), links=links)
+    page = _page(session, credential, choice)
+    report = runtime.verify(_verifiable(credential), session)
+    view = credential_view(_verifiable(credential), report, links=links, language=page.code)
     pdf = certificate_pdf(view, qr_png(links["verify_url"]))
     headers = NO_STORE | {"Content-Disposition": f'inline; filename="certificate-{credential.id[:8]}.pdf"'}
-    return PdfResponse(pdf, headers=headers)
+    return localized(PdfResponse(pdf, headers=headers), choice, page)
 
 
 @router.get(
@@ -100,43 +110,58 @@ def certificate(token: str, session: SessionDep, runtime: RuntimeDep) -> Respons
     summary="Verification page (HTML; the signed credential with Accept: application/json)",
     responses=html_errors(404) | {200: {"content": {"text/html": {}, VC_JSON: {"schema": {"type": "object"}}}}},
 )
-def verification_page(token: str, request: Request, session: SessionDep, runtime: RuntimeDep) -> Response:
+def verification_page(
+    token: str, request: Request, session: SessionDep, runtime: RuntimeDep, choice: LanguageDep
+) -> Response:
     try:
         credential = _credential(session, token)
     except NotFound:
-        return HTMLResponse(render_not_found(), status_code=404, headers=NO_STORE)
+        page = choice.page()
+        return localized(HTMLResponse(render_not_found(page=page), status_code=404, headers=NO_STORE), choice, page)
     if _wants_json(request):
-        return VcJsonResponse(_verifiable(credential), headers=NO_STORE)
+        return VcJsonResponse(_verifiable(credential), headers=NO_STORE | {"Vary": "Accept"})
     # Honest: the proof and the live status are checked again on every view, not read from a stored flag.
     report = runtime.verify(_verifiable(credential), session)
-    view = credential_view(_verifiable(credential), report, links=_links(runtime, credential))
-    return HTMLResponse(render_verification_page(view), headers=NO_STORE | {"Vary": "Accept"})
+    page = _page(session, credential, choice)
+    view = credential_view(_verifiable(credential), report, links=_links(runtime, credential), language=page.code)
+    response = HTMLResponse(render_verification_page(view, page), headers=NO_STORE)
+    return localized(response, choice, page, vary="Accept")
 
 
 @router.get("/verify", response_class=HTMLResponse, summary="Verify any credential: paste or upload its JSON")
-def verify_form() -> HTMLResponse:
-    return HTMLResponse(render_verify_form())
+def verify_form(choice: LanguageDep) -> Response:
+    page = choice.page()
+    return localized(HTMLResponse(render_verify_form(page=page)), choice, page)
 
 
 @router.post("/verify", response_class=HTMLResponse, include_in_schema=False)
 async def verify_submitted(
     session: SessionDep,
     runtime: RuntimeDep,
+    choice: LanguageDep,
     credential: Annotated[str, Form()] = "",
     file: Annotated[UploadFile | None, File()] = None,
-) -> HTMLResponse:
+) -> Response:
+    page = choice.page()
+    t = localizer(page.code)
     text = (await file.read()).decode("utf-8", errors="replace") if file and file.filename else credential
+
+    def refused(error: str) -> Response:
+        return localized(HTMLResponse(render_verify_form(error=error, text=text, page=page), 422), choice, page)
+
     try:
         document = read_presented(text)
     except InvalidInput as error:
-        return HTMLResponse(render_verify_form(error=f"That is {error.detail}.", text=text), status_code=422)
+        # The parser's reason is technical (English); the sentence around it is the reader's.
+        return refused(t.gettext("It is not a credential: %(reason)s.") % {"reason": error.detail})
     if not isinstance(document, dict | str):
-        return HTMLResponse(render_verify_form(error="A credential is a JSON object or a VC-JWT.", text=text), 422)
+        return refused(t.gettext("A credential is a JSON object or a VC-JWT."))
     # Verification canonicalizes (CPU work): keep it off the event loop.
     report = await run_in_threadpool(runtime.verify, document, session)
     if not report.issuer:
-        return HTMLResponse(render_verify_form(error=report.checks[0].reason, text=text), status_code=422)
+        return refused(t.gettext("It is not a credential: %(reason)s.") % {"reason": report.checks[0].reason})
     empty = dict.fromkeys(("verify_url", "json_url", "report_url", "qr_svg_url", "pdf_url"), "")
     shown = report.credential or document  # a VC-JWT is shown as the credential it carries
     assert isinstance(shown, dict)  # a bare string that is no JWT has no issuer, and was refused above
-    return HTMLResponse(render_verification_page(credential_view(shown, report, links=empty)))
+    view = credential_view(shown, report, links=empty, language=page.code)
+    return localized(HTMLResponse(render_verification_page(view, page)), choice, page)

@@ -29,6 +29,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from app.i18n.catalogues import N_
+from app.i18n.localizer import Localizer, localizer
 from app.verification.report import Verdict
 from app.web.view import CredentialView, verdict_style
 
@@ -50,13 +52,13 @@ _RULE = colors.HexColor("#c9ccd1")
 # The word printed across every page of a certificate that is not (or no longer) valid: it must survive being
 # cropped, photocopied in black and white, or read by someone who never looks at the footer.
 _MARKS = {
-    Verdict.REVOKED: "REVOKED",
-    Verdict.SUSPENDED: "SUSPENDED",
-    Verdict.EXPIRED: "EXPIRED",
-    Verdict.NOT_YET_VALID: "NOT YET VALID",
-    Verdict.NOT_VALID: "NOT VALID",
-    Verdict.COULD_NOT_CHECK: "NOT VERIFIED",
-    Verdict.ISSUER_NOT_CONFIRMED: "ISSUER NOT CONFIRMED",
+    Verdict.REVOKED: N_("REVOKED"),
+    Verdict.SUSPENDED: N_("SUSPENDED"),
+    Verdict.EXPIRED: N_("EXPIRED"),
+    Verdict.NOT_YET_VALID: N_("NOT YET VALID"),
+    Verdict.NOT_VALID: N_("NOT VALID"),
+    Verdict.COULD_NOT_CHECK: N_("NOT VERIFIED"),
+    Verdict.ISSUER_NOT_CONFIRMED: N_("ISSUER NOT CONFIRMED"),
 }
 
 
@@ -149,23 +151,27 @@ def _text(value: str) -> str:
     return escape(value).replace("\n", "<br/>")
 
 
-def _facts(view: CredentialView, styles: dict[str, ParagraphStyle]) -> Table:
+def _facts(view: CredentialView, styles: dict[str, ParagraphStyle], t: Localizer) -> Table:
     rows: list[tuple[str, str]] = [
-        ("Issued on", view.issued_on),
-        ("Valid from", view.valid_from),
-        ("Valid until", view.valid_until or "No expiry date"),
+        (t.gettext("Issued on"), view.issued_on),
+        (t.gettext("Valid from"), view.valid_from),
+        (t.gettext("Valid until"), view.valid_until or t.gettext("No expiry date")),
     ]
-    if view.credits:
-        rows.append(("Credits", view.credits))
-    if view.level:
-        rows.append(("Level", view.level))
-    if view.achievement_type:
-        rows.append(("Type", view.achievement_type))
+    optional = [
+        (t.gettext("Credits"), view.credits),
+        (t.gettext("Level"), view.level),
+        (t.gettext("National level"), view.national_level),
+        (t.gettext("Type"), view.achievement_type),
+        (t.gettext("Type of assessment"), view.assessment),
+        (t.gettext("Supervision and identity verification"), view.supervision),
+    ]
+    rows += [(label, value) for label, value in optional if value]
     data = [
         [Paragraph(_text(label), styles["cell_label"]), Paragraph(_text(value), styles["cell"])]
         for label, value in rows
     ]
-    table = Table(data, colWidths=[3.5 * cm, 9 * cm], hAlign="CENTER")
+    # Labels run longer in Greek or Finnish than in English: a wider first column, the values wrap instead.
+    table = Table(data, colWidths=[5 * cm, 8.5 * cm], hAlign="CENTER")
     table.setStyle(
         TableStyle(
             [
@@ -179,23 +185,23 @@ def _facts(view: CredentialView, styles: dict[str, ParagraphStyle]) -> Table:
     return table
 
 
-def _outcomes(outcomes: Iterable[str], styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+def _outcomes(outcomes: Iterable[str], styles: dict[str, ParagraphStyle], t: Localizer) -> list[Flowable]:
     items = [ListItem(Paragraph(_text(o), styles["base"]), leftIndent=14) for o in outcomes]
     if not items:
         return []
     return [
-        Paragraph("Learning outcomes", styles["heading"]),
+        Paragraph(_text(t.gettext("Learning outcomes")), styles["heading"]),
         ListFlowable(items, bulletType="bullet", start="•", leftIndent=14, bulletFontName=fonts()[0]),
     ]
 
 
-def _qr_block(view: CredentialView, qr_png: bytes, styles: dict[str, ParagraphStyle]) -> Flowable:
+def _qr_block(view: CredentialView, qr_png: bytes, styles: dict[str, ParagraphStyle], t: Localizer) -> Flowable:
     image = Image(io.BytesIO(qr_png), width=_QR_SIZE, height=_QR_SIZE)
     return KeepTogether(
         [
             Spacer(1, 0.6 * cm),
             image,
-            Paragraph("Scan to verify", styles["caption"]),
+            Paragraph(_text(t.gettext("Scan to verify")), styles["caption"]),
             Paragraph(_text(view.verify_url), styles["url"]),
         ]
     )
@@ -205,7 +211,7 @@ def _shorten(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "\u2026"
 
 
-def _footer(view: CredentialView) -> Callable[[Canvas, SimpleDocTemplate], None]:
+def _footer(view: CredentialView, t: Localizer) -> Callable[[Canvas, SimpleDocTemplate], None]:
     """Draws, on every page, the verdict when printed and the note that the digital credential decides.
 
     Pages after the first also get a running head, so a loose second sheet still says whose it is.
@@ -214,29 +220,33 @@ def _footer(view: CredentialView) -> Callable[[Canvas, SimpleDocTemplate], None]
     style = verdict_style(view.verdict)
     width, _ = A4
     small = ParagraphStyle("footer", fontName=regular, fontSize=7.5, leading=9.5, textColor=_MUTED)
-    status = (
-        f'<font name="{bold}" color="{style.colour}">{_text(style.symbol)} {_text(view.headline)}</font>'
-        f" when this PDF was made: {_text(view.explanation)}"
-    )
-    note = (
-        "This printout is a copy. The digital credential is authoritative: scan the QR code or open "
-        f"{_text(view.verify_url)} to check its current status."
-    )
-
-    running_head = (
-        f"Certificate: {_text(_shorten(view.achievement_name, 90))}, awarded to "
-        f"{_text(_shorten(view.learner_name, 60))} (continued)"
-    )
+    verdict = f'<font name="{bold}" color="{style.colour}">{_text(style.symbol)} {_text(view.headline)}</font>'
+    # Translated sentences are escaped first, then the (already escaped) markup goes into their placeholders.
+    status = _text(t.gettext("%(verdict)s when this PDF was made: %(explanation)s")) % {
+        "verdict": verdict,
+        "explanation": _text(view.explanation),
+    }
+    note = _text(
+        t.gettext(
+            "This printout is a copy. The digital credential is authoritative: scan the QR code or open %(url)s to "
+            "check its current status."
+        )
+    ) % {"url": _text(view.verify_url)}
+    running_head = _text(t.gettext("Certificate: %(achievement)s, awarded to %(learner)s (continued)")) % {
+        "achievement": _text(_shorten(view.achievement_name, 90)),
+        "learner": _text(_shorten(view.learner_name, 60)),
+    }
 
     def draw(canvas: Canvas, document: SimpleDocTemplate) -> None:
-        _draw_mark(canvas, view)
+        _draw_mark(canvas, view, t)
         canvas.saveState()
         if canvas.getPageNumber() > 1:
             head = Paragraph(running_head, small)
             _, height = head.wrap(width - 2 * _MARGIN, _MARGIN)
             head.drawOn(canvas, _MARGIN, A4[1] - _MARGIN + 0.4 * cm)
         y = _FOOTER_BOTTOM
-        for markup in (status, f"{note} Page {canvas.getPageNumber()}."):
+        page = _text(t.gettext("Page %(number)s.")) % {"number": canvas.getPageNumber()}
+        for markup in (status, f"{note} {page}"):
             paragraph = Paragraph(markup, small)
             _, height = paragraph.wrap(width - 2 * _MARGIN, _FOOTER_TOP)
             paragraph.drawOn(canvas, _MARGIN, y)
@@ -249,11 +259,11 @@ def _footer(view: CredentialView) -> Callable[[Canvas, SimpleDocTemplate], None]
     return draw
 
 
-def _draw_mark(canvas: Canvas, view: CredentialView) -> None:
+def _draw_mark(canvas: Canvas, view: CredentialView, t: Localizer) -> None:
     """The verdict word diagonally across the page, in the verdict's colour, behind the text."""
-    mark = _MARKS.get(view.verdict)
-    if mark is None:
+    if view.verdict not in _MARKS:
         return
+    mark = t.gettext(_MARKS[view.verdict])
     _, bold = fonts()
     width, height = A4
     diagonal = (width**2 + height**2) ** 0.5
@@ -294,7 +304,9 @@ def _status_banner(view: CredentialView, styles: dict[str, ParagraphStyle]) -> T
 
 
 def certificate_pdf(view: CredentialView, qr_png: bytes) -> bytes:
-    """An A4 portrait certificate; long names wrap and many outcomes flow onto further pages."""
+    """An A4 portrait certificate in the view's language; long names wrap and many outcomes flow onto further
+    pages."""
+    t = localizer(view.language)
     styles = _styles()
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
@@ -304,29 +316,31 @@ def certificate_pdf(view: CredentialView, qr_png: bytes) -> bytes:
         rightMargin=_MARGIN,
         topMargin=_MARGIN,
         bottomMargin=_FOOTER_TOP,
-        title=f"Certificate: {view.achievement_name}, awarded to {view.learner_name}",
+        title=t.gettext("Certificate: %(achievement)s, awarded to %(learner)s")
+        % {"achievement": view.achievement_name, "learner": view.learner_name},
         author=view.issuer.display_name,
-        subject=f"{view.achievement_name}, awarded to {view.learner_name} by {view.issuer.display_name}",
+        subject=t.gettext("%(achievement)s, awarded to %(learner)s by %(issuer)s")
+        % {"achievement": view.achievement_name, "learner": view.learner_name, "issuer": view.issuer.display_name},
         keywords=["credential", view.verify_url],
         creator="vetcred",
-        lang="en",
+        lang=view.language,
     )
     story: list[Flowable] = []
     if view.verdict is not Verdict.VERIFIED:
         story += [_status_banner(view, styles), Spacer(1, 0.5 * cm)]
     story += [
-        Paragraph("Certificate", styles["title"]),
+        Paragraph(_text(t.gettext("Certificate")), styles["title"]),
         Paragraph(_text(view.achievement_name), styles["achievement"]),
-        Paragraph("awarded to", styles["centre"]),
+        Paragraph(_text(t.gettext("awarded to")), styles["centre"]),
         Paragraph(_text(view.learner_name), styles["learner"]),
-        Paragraph("by", styles["centre"]),
+        Paragraph(_text(t.gettext("by")), styles["centre"]),
         Paragraph(_text(view.issuer.display_name), styles["issuer"]),
     ]
     if view.achievement_description:
         story.append(Paragraph(_text(view.achievement_description), styles["description"]))
-    story.append(_facts(view, styles))
-    story.extend(_outcomes(view.learning_outcomes, styles))
-    story.append(_qr_block(view, qr_png, styles))
-    footer = _footer(view)
+    story.append(_facts(view, styles, t))
+    story.extend(_outcomes(view.learning_outcomes, styles, t))
+    story.append(_qr_block(view, qr_png, styles, t))
+    footer = _footer(view, t)
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()

@@ -1,14 +1,18 @@
-"""Jinja2 rendering of the verification and not-found pages from a CredentialView (no web framework)."""
+"""Jinja2 rendering of the public pages, one template environment per language (no web framework)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
 
-from app.web.view import CredentialView, outcome_label, outcome_style, verdict_style
+from app.i18n.catalogues import translations
+from app.i18n.languages import DEFAULT, LANGUAGES, display_name
+from app.i18n.localizer import localizer
+from app.web.view import CredentialView, outcome_style, verdict_style
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -29,31 +33,77 @@ def is_web_url(value: str | None) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-@lru_cache(maxsize=1)
-def templates() -> jinja2.Environment:
-    """The template environment: HTML autoescaped, undefined names are errors rather than blanks."""
+@dataclass(frozen=True)
+class LanguageLink:
+    """One entry of the language switcher: the language's own name and the current page in that language."""
+
+    code: str
+    name: str
+    href: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class PageLanguage:
+    """The language a page is rendered in, and the switcher's links (each a query-only URL: same page, ``?lang=``)."""
+
+    code: str = DEFAULT
+    links: tuple[LanguageLink, ...] = field(default_factory=tuple)
+
+
+def switcher(code: str, query: dict[str, str] | None = None) -> PageLanguage:
+    """Links to this page in every language, keeping its other query parameters (a catalogue search, say)."""
+    from urllib.parse import urlencode
+
+    kept = {key: value for key, value in (query or {}).items() if key != "lang"}
+    links = tuple(
+        LanguageLink(other, display_name(other), "?" + urlencode(kept | {"lang": other}), other == code)
+        for other in LANGUAGES
+    )
+    return PageLanguage(code, links)
+
+
+@cache
+def templates(language: str = DEFAULT) -> jinja2.Environment:
+    """The template environment of one language: HTML autoescaped, undefined names are errors rather than blanks,
+    ``{% trans %}`` and ``_()`` translated (new-style gettext, so placeholders are escaped and checked)."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    environment.globals.update(verdict_style=verdict_style, outcome_style=outcome_style, outcome_label=outcome_label)
+    environment.policies["ext.i18n.trimmed"] = True
+    environment.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    t = localizer(language)
+    environment.globals.update(
+        verdict_style=verdict_style,
+        outcome_style=outcome_style,
+        language_name=t.language_name,
+        format_date=t.date,
+    )
     environment.tests["web_url"] = is_web_url
     return environment
 
 
-def render_verification_page(view: CredentialView) -> str:
+def render_page(name: str, page: PageLanguage, **context: object) -> str:
+    """A page template in ``page.code``, with the language switcher; ``context`` is the template's own data."""
+    return templates(page.code).get_template(name).render(page=page, **context)
+
+
+def render_verification_page(view: CredentialView, page: PageLanguage | None = None) -> str:
     """The HTML of ``GET /v/{token}``."""
-    return templates().get_template("verify.html").render(view=view, style=verdict_style(view.verdict))
+    page = page or switcher(view.language)
+    return render_page("verify.html", page, view=view, style=verdict_style(view.verdict))
 
 
-def render_not_found(home_url: str = "/") -> str:
+def render_not_found(home_url: str = "/", page: PageLanguage | None = None) -> str:
     """The HTML page for a token that matches no credential."""
-    return templates().get_template("error.html").render(home_url=home_url)
+    return render_page("error.html", page or switcher(DEFAULT), home_url=home_url)
 
 
-def render_verify_form(*, error: str | None = None, text: str = "") -> str:
+def render_verify_form(*, error: str | None = None, text: str = "", page: PageLanguage | None = None) -> str:
     """The verify-anything page: paste or upload a credential; ``error`` explains why the last one was not checked."""
-    return templates().get_template("verify_form.html").render(error=error, text=text)
+    return render_page("verify_form.html", page or switcher(DEFAULT), error=error, text=text)

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.i18n.catalogues import N_
 from app.verification.report import Verdict
 
 
 @dataclass(frozen=True)
 class CheckView:
-    """One line of "What we checked"; ``outcome`` is passed, failed, could_not_check or not_applicable."""
+    """One line of "What we checked", in the reader's language: ``summary`` says what the outcome means in plain
+    words; ``reason`` is the verifier's technical detail (English, with DIDs and suite names), shown folded away.
+    ``outcome`` is passed, failed, could_not_check, not_applicable or not_confirmed."""
 
     name: str
     label: str
     outcome: str
     reason: str
+    summary: str = ""
+    outcome_label: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.outcome_label:  # built without a language: the English words
+            object.__setattr__(self, "outcome_label", outcome_label(self.outcome))
 
 
 @dataclass(frozen=True)
@@ -35,16 +44,23 @@ class IssuerView:
     confirmed_by: list[str] = field(default_factory=list)
     signer: str | None = None
     signed_with: str | None = None
+    # The name to print: the confirmed one, or the claimed one marked (in the reader's language) as not confirmed.
+    display_name: str = ""
 
-    @property
-    def display_name(self) -> str:
-        """The name to print: the confirmed one, or the claimed one marked as not confirmed."""
-        return self.name if self.confirmed and self.name else f"“{self.claimed_name}” (not confirmed)"
+    def __post_init__(self) -> None:
+        if not self.display_name:  # built without a language: the English words
+            shown = self.name if self.confirmed and self.name else f"“{self.claimed_name}” (not confirmed)"
+            object.__setattr__(self, "display_name", shown)
 
 
 @dataclass(frozen=True)
 class CredentialView:
-    """Everything a person sees about one credential, already formatted as text (dates included)."""
+    """Everything a person sees about one credential, already formatted as text in ``language`` (dates included).
+
+    The credential's own words (name, description, outcomes) are in ``content_language`` when that is known and
+    differs from ``language``: pages mark them with a ``lang`` attribute. ``other_language_url`` points at the
+    achievement in the reader's language when the credential names such a version.
+    """
 
     verdict: Verdict
     headline: str
@@ -67,6 +83,12 @@ class CredentialView:
     qr_svg_url: str
     pdf_url: str
     notices: list[str] = field(default_factory=list)
+    language: str = "en"
+    content_language: str | None = None
+    national_level: str | None = None
+    assessment: str | None = None
+    supervision: str | None = None
+    other_language_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,11 +125,11 @@ _OUTCOME_STYLES: dict[str, Style] = {
 }
 
 _OUTCOME_LABELS: dict[str, str] = {
-    "passed": "Passed",
-    "failed": "Failed",
-    "could_not_check": "Could not check",
-    "not_applicable": "Not applicable",
-    "not_confirmed": "Not confirmed",
+    "passed": N_("Passed"),
+    "failed": N_("Failed"),
+    "could_not_check": N_("Could not check"),
+    "not_applicable": N_("Not applicable"),
+    "not_confirmed": N_("Not confirmed"),
 }
 
 _UNKNOWN_OUTCOME = Style("outcome-unknown", "?", "#4a4f57", "#f0f1f3")
@@ -124,6 +146,6 @@ def outcome_style(outcome: str) -> Style:
 
 
 def outcome_label(outcome: str) -> str:
-    """The words shown for a check outcome, e.g. "Could not check"."""
+    """The English msgid shown for a check outcome, e.g. "Could not check" (translate it where it is shown)."""
     value = str(outcome)
     return _OUTCOME_LABELS.get(value, value.replace("_", " ").capitalize())

@@ -186,12 +186,12 @@ def test_the_catalogue_lists_and_searches_published_microcredentials(client: Tes
     assert page.status_code == 200 and "Welding Safety" in page.text and "Heat Pump" not in page.text
     for fact in (
         "EQF level 3",
-        "Program Quality Assurance",
-        "practical assessment",
-        "Blended",
+        "Programme quality assurance",
+        "Practical assessment",
+        "Blended (online and in person)",
         "Netherlands",
-        "Supervised with ID Verification",
-        "3 ECTS and 84 hours",
+        "Supervised, identity verified",
+        "3 ECTS credits, 84 hours",
         "450.00 EUR",
     ):
         assert fact in page.text

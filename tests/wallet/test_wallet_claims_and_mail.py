@@ -92,14 +92,16 @@ def test_names_cannot_inject_mail_headers() -> None:
         achievement="Welding\r\nBcc: everyone@example.org",
         issuer="College",
         url="https://college.example/claim/t",
-        expires_on="22 December 2026",
+        expires_at=datetime(2026, 12, 22, tzinfo=UTC),
         pin_follows=False,
     )
     assert message["Subject"] == "Your credential from College: Welding Bcc: everyone@example.org"
     assert "Bcc" not in message.keys()  # noqa: SIM118 - EmailMessage is not a dict
-    assert "PIN" not in message.get_content()
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "PIN" not in text and "22 December 2026" in text
     pin = tx_code_message(to="learner@example.org", achievement="Welding", issuer="College", tx_code="012345")
-    assert "012345" in pin.get_content() and "/claim/" not in pin.get_content()
+    pin_text = pin.get_body(preferencelist=("plain",)).get_content()
+    assert "012345" in pin_text and "/claim/" not in pin_text
 
 
 def test_the_mailer_comes_from_settings_and_keeps_its_password_out_of_reprs() -> None:

@@ -420,7 +420,7 @@ def test_an_unconfirmed_issuer_is_quoted_never_stated() -> None:
         )
     )
     assert 'class="issuer-name"' not in html and "Confirmed by" not in html
-    assert "<strong>Not confirmed.</strong> The credential names its issuer “Noorderpoort College”" in html
+    assert "<strong>Not confirmed</strong> The credential names its issuer “Noorderpoort College”" in html
     assert "<code>did:key:z6MkForger</code>" in html
     assert unconfirmed.display_name == "“Noorderpoort College” (not confirmed)"
 

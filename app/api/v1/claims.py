@@ -7,13 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, status
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
 from app.credentials.issuance import get_credential
 from app.db.models import ClaimLink, Credential
 from app.errors import Conflict, NotFound
 from app.fields import Email, StrictInput
+from app.issuers.service import college_language
 from app.runtime import Runtime
 from app.wallet.binding import holder_credentials
 from app.wallet.claims import IssuedLink, claim_state, current_link, reissue, resend
@@ -47,12 +48,14 @@ class ReissueRequest(StrictInput):
 
 
 def _deliver(issued: IssuedLink, credential: Credential, runtime: Runtime) -> Delivery:
+    session = object_session(credential)
     return deliver(
         issued,
         credential.document,
         mailer=Mailer.from_settings(runtime.settings),
         public_url=runtime.settings.public_url,
         now=runtime.clock(),
+        college_language=college_language(session, credential.issuer_id) if session else None,
     )
 
 

@@ -39,6 +39,9 @@ class IssuerOut(BaseModel):
     legalIdentifier: str | None
     vatIdentifier: str | None
     allowSuspension: bool
+    defaultLanguage: str | None = Field(
+        description="The language its credentials' pages, PDFs and e-mails fall back to (null: English)"
+    )
     createdAt: datetime
     deactivatedAt: datetime | None
 
@@ -80,6 +83,7 @@ def issuer_out(issuer: Issuer, public_url: str) -> dict[str, Any]:
         "legalIdentifier": issuer.legal_identifier,
         "vatIdentifier": issuer.vat_identifier,
         "allowSuspension": issuer.allow_suspension,
+        "defaultLanguage": issuer.default_language,
         "createdAt": issuer.created_at,
         "deactivatedAt": issuer.deactivated_at,
     }

@@ -1,0 +1,58 @@
+"""One language's words and formats: gettext, plural forms, and Babel's dates, numbers and names."""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from app.i18n.catalogues import translations
+from app.i18n.languages import DEFAULT, LANGUAGES, locale_id
+
+# English pages write dates the European way ("22 November 2026"), as they did before translation.
+_FORMAT_LOCALE = {DEFAULT: "en_GB"}
+
+
+@dataclass(frozen=True)
+class Localizer:
+    """Everything a page, a PDF or an e-mail needs to speak ``language`` (a code of ``LANGUAGES``)."""
+
+    language: str
+    catalogue: gettext.NullTranslations
+    locale: Locale
+
+    def gettext(self, message: str) -> str:
+        return self.catalogue.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.catalogue.ngettext(singular, plural, n)
+
+    def date(self, moment: date | datetime | None) -> str | None:
+        """``22 November 2026``, ``22. november 2026``, ``22 Νοεμβρίου 2026``."""
+        if moment is None:
+            return None
+        return format_date(moment.date() if isinstance(moment, datetime) else moment, "long", locale=self.locale)
+
+    def number(self, value: float) -> str:
+        """``2,5`` or ``2.5``, as the language writes decimals."""
+        return format_decimal(value, locale=self.locale)
+
+    def country(self, alpha2: str | None) -> str | None:
+        """A country's name in this language from its ISO 3166-1 alpha-2 code."""
+        return self.locale.territories.get(alpha2.upper()) if alpha2 else None
+
+    def language_name(self, code: str | None) -> str | None:
+        """A language's name in this language from its ISO 639 code (``nl`` → ``Dutch``, ``Niederländisch``)."""
+        return self.locale.languages.get(code.replace("-", "_").split("_")[0].lower()) if code else None
+
+
+@cache
+def localizer(language: str) -> Localizer:
+    """The localizer of a supported language; anything else speaks English."""
+    code = language if language in LANGUAGES else DEFAULT
+    return Localizer(code, translations(code), Locale.parse(_FORMAT_LOCALE.get(code, locale_id(code))))
