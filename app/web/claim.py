@@ -20,7 +20,13 @@ from app.db.models import ClaimLink, Credential
 from app.errors import NotFound
 from app.runtime import Runtime
 from app.wallet.claims import ClaimState, claim_state, find_by_token
-from app.wallet.oid4vci import create_offer, offer_link_by_reference, offer_link_by_value, offer_uri
+from app.wallet.oid4vci import (
+    create_offer,
+    issuer_identifier,
+    offer_link_by_reference,
+    offer_link_by_value,
+    offer_uri,
+)
 from app.web.qr import qr_png
 from app.web.render import render_not_found, templates
 
@@ -75,11 +81,16 @@ def linkedin_add_url(*, name: str, organization: str, issued: datetime | None, c
     return f"{LINKEDIN_ADD}?{urlencode(params, quote_via=quote)}"
 
 
-def _offer(session: Session, runtime: Runtime, link: ClaimLink) -> WalletOfferView:
+def _offer(session: Session, runtime: Runtime, link: ClaimLink, college_id: str) -> WalletOfferView:
     settings = runtime.settings
     ttl = timedelta(seconds=settings.oid4vci_code_ttl_seconds)
     new = create_offer(
-        session, link, public_url=settings.public_url, now=runtime.clock(), ttl=ttl, master_key=runtime.master_key
+        session,
+        link,
+        credential_issuer=issuer_identifier(settings.public_url, college_id),
+        now=runtime.clock(),
+        ttl=ttl,
+        master_key=runtime.master_key,
     )
     by_reference = offer_link_by_reference(offer_uri(settings.public_url, new.reference))
     png = base64.b64encode(qr_png(by_reference, box_size=6)).decode("ascii")
@@ -111,7 +122,7 @@ def claim_view(session: Session, runtime: Runtime, link: ClaimLink, credential: 
         awarded_on=_day(facts.awarded),
         expires_on=_day(link.expires_at),
         used_on=_day(link.used_at) if link.used_at else None,
-        offer=_offer(session, runtime, link) if open_and_active else None,
+        offer=_offer(session, runtime, link, credential.issuer_id) if open_and_active else None,
         verify_url=verify_url,
         verify_qr_svg_url=f"{verify_url}/qr.svg",
         json_url=f"{verify_url}.json",
