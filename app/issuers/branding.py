@@ -12,10 +12,12 @@ import hashlib
 import math
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Issuer, IssuerBranding
 from app.errors import InvalidInput
+from app.trust.identity import IssuerIdentity
 
 WHITE = "#ffffff"
 # vetcred's own colours, used while a college has not chosen its own (both pass the rule below).
@@ -132,6 +134,14 @@ def college_branding(session: Session, issuer: Issuer, public_url: str) -> Colle
 
 def branding_by_id(session: Session, college_id: str, public_url: str) -> CollegeBranding | None:
     issuer = session.get(Issuer, college_id)
+    return None if issuer is None else college_branding(session, issuer, public_url)
+
+
+def confirmed_branding(session: Session, identity: IssuerIdentity | None, public_url: str) -> CollegeBranding | None:
+    """The branding of the college that signed, only when this service confirms it is the signer: a credential
+    that merely claims a college's name (or even its DID) gets nothing of that college's look."""
+    did = identity.college_did if identity else None
+    issuer = session.scalar(select(Issuer).where(Issuer.did == did)) if did else None
     return None if issuer is None else college_branding(session, issuer, public_url)
 
 

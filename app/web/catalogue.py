@@ -12,6 +12,7 @@ from app.achievements.vocabularies import vocabulary
 from app.api.deps import RuntimeDep, SessionDep
 from app.api.v1.catalogue import catalogue_entry
 from app.db.models import Issuer, MicroCredentialSpec
+from app.issuers.branding import CollegeBranding, college_branding
 from app.web.render import templates
 
 router = APIRouter(tags=["catalogue"])
@@ -51,7 +52,9 @@ def _code(vocabulary_name: str, value: str) -> str:
     return vocabulary(vocabulary_name).codes[found.uri] if found else value
 
 
-def _entry(spec: MicroCredentialSpec, issuer: Issuer, public_url: str, language: str | None = None) -> dict[str, Any]:
+def _entry(
+    spec: MicroCredentialSpec, issuer: Issuer, college: CollegeBranding, public_url: str, language: str | None = None
+) -> dict[str, Any]:
     """The Annex I elements in words, from the stored specification; each section has the anchor credentials cite.
 
     Text is shown in ``language`` where the college gave it, else in the specification's primary language.
@@ -109,6 +112,7 @@ def _entry(spec: MicroCredentialSpec, issuer: Issuer, public_url: str, language:
         "uri": f"{public_url}/microcredentials/{spec.id}",
         "title": _title(spec, language),
         "issuer": issuer.name,
+        "college": college,
         "eqf": spec.eqf_level,
         "description": _text(d.get("description"), lang),
         "outcomes": [o["title"] for o in outcomes],
@@ -118,10 +122,12 @@ def _entry(spec: MicroCredentialSpec, issuer: Issuer, public_url: str, language:
     }
 
 
-def microcredential_page(spec: MicroCredentialSpec, issuer: Issuer, public_url: str, language: str | None) -> str:
+def microcredential_page(
+    spec: MicroCredentialSpec, issuer: Issuer, college: CollegeBranding, public_url: str, language: str | None
+) -> str:
     """The human page at a specification's id (``/microcredentials/{id}``, ``?lang=nl`` for another language)."""
-    entry = _entry(spec, issuer, public_url, language)
-    return templates().get_template("microcredential.html").render(entry=entry, language=language)
+    entry = _entry(spec, issuer, college, public_url, language)
+    return templates().get_template("microcredential.html").render(entry=entry, language=language, branding=college)
 
 
 @router.get("/catalogue", response_class=HTMLResponse, summary="The public catalogue (HTML)")
@@ -137,9 +143,14 @@ def catalogue_page(
     rows, total = catalogue(
         session, text=q or None, eqf_level=level, field=field or None, language=language or None, limit=100, offset=0
     )
-    entries = [_entry(spec, issuer, runtime.settings.public_url) for spec, issuer in rows]
+    public_url = runtime.settings.public_url
+    colleges: dict[str, CollegeBranding] = {}
+    for _spec, issuer in rows:
+        colleges.setdefault(issuer.id, college_branding(session, issuer, public_url))
+    entries = [_entry(spec, issuer, colleges[issuer.id], public_url) for spec, issuer in rows]
     query = {"q": q, "eqf_level": level, "field": field, "language": language}
-    html = templates().get_template("catalogue.html").render(entries=entries, total=total, query=query)
+    page = templates().get_template("catalogue.html")
+    html = page.render(entries=entries, total=total, query=query, colleges=list(colleges.values()))
     return HTMLResponse(html)
 
 
@@ -162,5 +173,6 @@ def microcredential(
     accept = request.headers.get("accept", "")
     if "application/json" in accept and "text/html" not in accept:
         return JSONResponse(catalogue_entry(spec, issuer, runtime.settings.public_url))
-    page = microcredential_page(spec, issuer, runtime.settings.public_url, lang)
+    college = college_branding(session, issuer, runtime.settings.public_url)
+    page = microcredential_page(spec, issuer, college, runtime.settings.public_url, lang)
     return HTMLResponse(page, headers={"Vary": "Accept"})

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from app.api.deps import RuntimeDep, SessionDep
 from app.api.responses import html_errors
 from app.credentials.facts import facts_of
-from app.db.models import ClaimLink, Credential
+from app.db.models import ClaimLink, Credential, Issuer
 from app.errors import NotFound
+from app.issuers.branding import CollegeBranding, college_branding
 from app.runtime import Runtime
 from app.wallet.claims import ClaimState, claim_state, find_by_token
 from app.wallet.oid4vci import (
@@ -66,6 +67,8 @@ class ClaimView:
     json_url: str
     pdf_url: str
     linkedin_url: str
+    # The page belongs to a credential of this service: its college is known, not claimed.
+    college: CollegeBranding
 
 
 def _day(moment: datetime | None) -> str:
@@ -103,6 +106,12 @@ def _offer(session: Session, runtime: Runtime, link: ClaimLink, college_id: str)
     )
 
 
+def _issuer(session: Session, credential: Credential) -> Issuer:
+    issuer = session.get(Issuer, credential.issuer_id)
+    assert issuer is not None  # a credential's college is never deleted while the credential exists (cascade)
+    return issuer
+
+
 def claim_view(session: Session, runtime: Runtime, link: ClaimLink, credential: Credential) -> ClaimView:
     """The page's view; makes a new wallet offer only while the link is open and the credential active."""
     state = claim_state(link, runtime.clock())
@@ -134,11 +143,12 @@ def claim_view(session: Session, runtime: Runtime, link: ClaimLink, credential: 
             cert_url=verify_url,
             cert_id=credential.id,
         ),
+        college=college_branding(session, _issuer(session, credential), runtime.settings.public_url),
     )
 
 
 def render_claim_page(view: ClaimView, all_url: str = "") -> str:
-    return templates().get_template("claim.html").render(view=view, all_url=all_url)
+    return templates().get_template("claim.html").render(view=view, all_url=all_url, branding=view.college)
 
 
 def _view(session: Session, runtime: Runtime, token: str) -> ClaimView | None:

@@ -15,12 +15,14 @@ from app.api.responses import PdfResponse, PngResponse, SvgResponse, VcJsonRespo
 from app.credentials.issuance import get_by_public_token
 from app.db.models import Credential
 from app.errors import InvalidInput, NotFound
+from app.issuers.branding import confirmed_branding, logo_png
 from app.runtime import Runtime
 from app.verification.inputs import read_presented
 from app.web.pdf import certificate_pdf
 from app.web.presenter import credential_view
 from app.web.qr import qr_png, qr_svg
 from app.web.render import render_not_found, render_verification_page, render_verify_form
+from app.web.view import CredentialView
 
 router = APIRouter(tags=["verification pages"], include_in_schema=True)
 
@@ -82,14 +84,22 @@ def qr_code_svg(token: str, session: SessionDep, runtime: RuntimeDep) -> Respons
     return SvgResponse(qr_svg(url), headers=IMMUTABLE)
 
 
+def _view(session: Session, runtime: Runtime, document: dict[str, Any], links: dict[str, str]) -> CredentialView:
+    """Verified afresh; the college's branding only when this service confirms that college signed."""
+    report = runtime.verify(document, session)
+    college = confirmed_branding(session, report.identity, runtime.settings.public_url)
+    return credential_view(document, report, links=links, college=college)
+
+
 @router.get(
     "/v/{token}/certificate.pdf", response_class=PdfResponse, summary="Printable A4 certificate with the QR code"
 )
 def certificate(token: str, session: SessionDep, runtime: RuntimeDep) -> Response:
     credential = _credential(session, token)
     links = _links(runtime, credential)
-    view = credential_view(_verifiable(credential), runtime.verify(_verifiable(credential), session), links=links)
-    pdf = certificate_pdf(view, qr_png(links["verify_url"]))
+    view = _view(session, runtime, _verifiable(credential), links)
+    logo = logo_png(session, view.college.college_id) if view.college else None
+    pdf = certificate_pdf(view, qr_png(links["verify_url"]), logo=logo[0] if logo else None)
     headers = NO_STORE | {"Content-Disposition": f'inline; filename="certificate-{credential.id[:8]}.pdf"'}
     return PdfResponse(pdf, headers=headers)
 
@@ -108,8 +118,7 @@ def verification_page(token: str, request: Request, session: SessionDep, runtime
     if _wants_json(request):
         return VcJsonResponse(_verifiable(credential), headers=NO_STORE)
     # Honest: the proof and the live status are checked again on every view, not read from a stored flag.
-    report = runtime.verify(_verifiable(credential), session)
-    view = credential_view(_verifiable(credential), report, links=_links(runtime, credential))
+    view = _view(session, runtime, _verifiable(credential), _links(runtime, credential))
     return HTMLResponse(render_verification_page(view), headers=NO_STORE | {"Vary": "Accept"})
 
 
@@ -139,4 +148,5 @@ async def verify_submitted(
     empty = dict.fromkeys(("verify_url", "json_url", "report_url", "qr_svg_url", "pdf_url"), "")
     shown = report.credential or document  # a VC-JWT is shown as the credential it carries
     assert isinstance(shown, dict)  # a bare string that is no JWT has no issuer, and was refused above
-    return HTMLResponse(render_verification_page(credential_view(shown, report, links=empty)))
+    college = confirmed_branding(session, report.identity, runtime.settings.public_url)
+    return HTMLResponse(render_verification_page(credential_view(shown, report, links=empty, college=college)))

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from app.credentials.facts import CredentialFacts, facts_of
+from app.issuers.branding import CollegeBranding
 from app.verification.report import STATUS, Outcome, Report, Verdict
 from app.web.view import CheckView, CredentialView, IssuerView
 
@@ -108,8 +109,11 @@ def _explanation(verdict: Verdict, issuer: IssuerView, report: Report, facts: Cr
     )
 
 
-def credential_view(document: dict[str, Any], report: Report, *, links: dict[str, str]) -> CredentialView:
-    """``links``: verify_url, json_url, report_url, qr_svg_url, pdf_url (empty strings for a pasted credential).
+def credential_view(
+    document: dict[str, Any], report: Report, *, links: dict[str, str], college: CollegeBranding | None = None
+) -> CredentialView:
+    """``links``: verify_url, json_url, report_url, qr_svg_url, pdf_url (empty strings for a pasted credential);
+    ``college``: the branding of the college this service confirms as the signer (never of a claimed issuer).
 
     ``document`` is an OB 3.0 / VC credential or a sealed EDC (JAdES JSON, the credential in its payload).
     """
@@ -141,4 +145,5 @@ def credential_view(document: dict[str, Any], report: Report, *, links: dict[str
         report_url=links["report_url"],
         qr_svg_url=links["qr_svg_url"],
         pdf_url=links["pdf_url"],
+        college=college if issuer.confirmed else None,
     )

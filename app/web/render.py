@@ -46,7 +46,8 @@ def templates() -> jinja2.Environment:
 
 def render_verification_page(view: CredentialView) -> str:
     """The HTML of ``GET /v/{token}``."""
-    return templates().get_template("verify.html").render(view=view, style=verdict_style(view.verdict))
+    page = templates().get_template("verify.html")
+    return page.render(view=view, style=verdict_style(view.verdict), branding=view.college)
 
 
 def render_not_found(home_url: str = "/") -> str:

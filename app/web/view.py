@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.issuers.branding import CollegeBranding
 from app.verification.report import Verdict
 
 
@@ -67,6 +68,8 @@ class CredentialView:
     qr_svg_url: str
     pdf_url: str
     notices: list[str] = field(default_factory=list)
+    # The signing college's look, set only when this service confirms that college signed.
+    college: CollegeBranding | None = None
 
 
 @dataclass(frozen=True)
