@@ -9,8 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from app.credentials.facts import facts_of
+from app.issuers.branding import CollegeBranding
 from app.wallet.claims import IssuedLink, claim_url
-from app.wallet.mail import Mailer, claim_link_message, tx_code_message
+from app.wallet.mail import Mailer, claim_link_message, from_college, tx_code_message
 
 log = logging.getLogger("vetcred.wallet")
 
@@ -26,7 +27,13 @@ class Delivery:
 
 
 def deliver(
-    issued: IssuedLink, document: dict[str, Any], *, mailer: Mailer | None, public_url: str, now: datetime
+    issued: IssuedLink,
+    document: dict[str, Any],
+    *,
+    mailer: Mailer | None,
+    public_url: str,
+    now: datetime,
+    branding: CollegeBranding | None = None,
 ) -> Delivery:
     """E-mails the link (and, separately, the PIN) when SMTP is configured and the learner's address is known.
 
@@ -44,23 +51,21 @@ def deliver(
     learner = facts.learner_name or "you"
     achievement = facts.achievement_name or "a credential"
     try:
-        mailer.send(
-            claim_link_message(
-                to=link.email,
-                learner=learner,
-                achievement=achievement,
-                issuer=facts.issuer_name,
-                url=url,
-                expires_on=f"{link.expires_at:%-d %B %Y}",
-                pin_follows=issued.tx_code is not None,
-            )
+        claim = claim_link_message(
+            to=link.email,
+            learner=learner,
+            achievement=achievement,
+            issuer=facts.issuer_name,
+            url=url,
+            expires_on=f"{link.expires_at:%-d %B %Y}",
+            pin_follows=issued.tx_code is not None,
         )
+        mailer.send(from_college(claim, branding, mailer.sender))
         if issued.tx_code is not None:
-            mailer.send(
-                tx_code_message(
-                    to=link.email, achievement=achievement, issuer=facts.issuer_name, tx_code=issued.tx_code
-                )
+            pin = tx_code_message(
+                to=link.email, achievement=achievement, issuer=facts.issuer_name, tx_code=issued.tx_code
             )
+            mailer.send(from_college(pin, branding, mailer.sender))
     except (smtplib.SMTPException, OSError) as error:
         log.warning("could not e-mail the claim link of credential %s: %s", link.credential_id, error)
         return Delivery(emailed=False, claim_url=url, tx_code=issued.tx_code)

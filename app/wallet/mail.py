@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from app.config import Settings
+from app.issuers.branding import CollegeBranding
 
 SMTP_TIMEOUT_SECONDS = 10.0
 
@@ -65,6 +67,19 @@ class Mailer:
 def _one_line(text: str) -> str:
     """Header-safe text: names come from issuers' data, and a line break in a header would inject another."""
     return " ".join(text.split())
+
+
+def from_college(message: EmailMessage, branding: CollegeBranding | None, instance_sender: str) -> EmailMessage:
+    """From: the college's sender name with this service's own address (never an address at the college's domain:
+    this server is not authorised to send for it, and SPF/DMARC would reject or flag the message); Reply-To: the
+    college's address, so a learner's answer reaches the college."""
+    if branding is None:
+        return message
+    address = parseaddr(instance_sender)[1]
+    message["From"] = Address(display_name=_one_line(branding.sender_name), addr_spec=address)
+    if branding.reply_to:
+        message["Reply-To"] = Address(display_name=_one_line(branding.display_name), addr_spec=branding.reply_to)
+    return message
 
 
 def claim_link_message(

@@ -14,6 +14,7 @@ from app.credentials.issuance import get_credential
 from app.db.models import ClaimLink, Credential
 from app.errors import Conflict, NotFound
 from app.fields import Email, StrictInput
+from app.issuers.branding import branding_by_id
 from app.runtime import Runtime
 from app.wallet.binding import holder_credentials
 from app.wallet.claims import IssuedLink, claim_state, create_claim_link, current_link, reissue, resend
@@ -46,13 +47,15 @@ class ReissueRequest(StrictInput):
     email: Email | None = None
 
 
-def _deliver(issued: IssuedLink, credential: Credential, runtime: Runtime) -> Delivery:
+def _deliver(session: Session, issued: IssuedLink, credential: Credential, runtime: Runtime) -> Delivery:
+    public_url = runtime.settings.public_url
     return deliver(
         issued,
         credential.document,
         mailer=Mailer.from_settings(runtime.settings),
-        public_url=runtime.settings.public_url,
+        public_url=public_url,
         now=runtime.clock(),
+        branding=branding_by_id(session, credential.issuer_id, public_url),
     )
 
 
@@ -70,7 +73,7 @@ def new_claim_fields(session: Session, runtime: Runtime, credential: Credential,
         ttl=timedelta(days=settings.claim_link_ttl_days),
         with_tx_code=settings.tx_code_required,
     )
-    delivery = _deliver(issued, credential, runtime)
+    delivery = _deliver(session, issued, credential, runtime)
     return {"claimUrl": delivery.claim_url, "claimTxCode": delivery.tx_code}
 
 
@@ -116,7 +119,7 @@ def read_claim(credential_id: str, issuer: CurrentIssuer, session: SessionDep, r
 def resend_claim(credential_id: str, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep) -> dict[str, Any]:
     credential = get_credential(session, issuer, credential_id)
     issued = resend(session, credential.id, now=runtime.clock())
-    return _claim_out(session, runtime, issued.link, _deliver(issued, credential, runtime))
+    return _claim_out(session, runtime, issued.link, _deliver(session, issued, credential, runtime))
 
 
 @router.post(
@@ -147,4 +150,4 @@ def reissue_claim(
         ttl=timedelta(days=settings.claim_link_ttl_days),
         with_tx_code=settings.tx_code_required,
     )
-    return _claim_out(session, runtime, issued.link, _deliver(issued, credential, runtime))
+    return _claim_out(session, runtime, issued.link, _deliver(session, issued, credential, runtime))
