@@ -45,8 +45,12 @@ def contrast_ratio(first: str, second: str) -> float:
 
 
 def _shown(ratio: float) -> str:
-    """The ratio rounded down, so a colour just under 4.5:1 is never reported as 4.50:1."""
-    return f"{math.floor(ratio * 100) / 100:.2f}:1"
+    """The ratio to two decimals, as contrast checkers print it; a refused ratio that would round up to the
+    threshold gets a third decimal, so it never reads as 4.50:1."""
+    text = f"{ratio:.2f}"
+    if ratio < MIN_CONTRAST <= float(text):
+        text = f"{math.floor(ratio * 1000) / 1000:.3f}"
+    return f"{text}:1"
 
 
 def check_contrast(field: str, colour: str, *, against: str, role: str) -> None:
@@ -54,8 +58,8 @@ def check_contrast(field: str, colour: str, *, against: str, role: str) -> None:
     ratio = contrast_ratio(colour, against)
     if ratio < MIN_CONTRAST:
         raise InvalidInput(
-            f"{colour} has a contrast ratio of {_shown(ratio)} {role} {against}; WCAG 2.1 AA needs at least "
-            f"{MIN_CONTRAST}:1 (choose a darker colour)",
+            f"{colour} has a contrast ratio of {_shown(ratio)} with {against} ({role}); WCAG 2.1 AA needs at "
+            f"least {MIN_CONTRAST}:1: choose a darker colour",
             field=field,
         )
 
@@ -94,9 +98,9 @@ class BrandingChoice:
         primary = self.primary_colour.lower() if self.primary_colour else None
         accent = self.accent_colour.lower() if self.accent_colour else None
         if primary:
-            check_contrast("primaryColour", primary, against=WHITE, role="with the white text shown on it,")
+            check_contrast("primaryColour", primary, against=WHITE, role="the white text shown on it")
         if accent:
-            check_contrast("accentColour", accent, against=WHITE, role="as text on the white page background,")
+            check_contrast("accentColour", accent, against=WHITE, role="the white page it is text on")
         return BrandingChoice(self.display_name, primary, accent, self.sender_name, self.reply_to)
 
 
