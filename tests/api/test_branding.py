@@ -141,6 +141,8 @@ def test_the_contrast_threshold_itself_passes(client: TestClient, college) -> No
         ({"primaryColour": "#0b4fa8;}body{display:none"}, "primaryColour"),
         ({"replyTo": "not an address"}, "replyTo"),
         ({"displayName": ""}, "displayName"),
+        ({"senderName": "Noorderpoort\r\nBcc: everyone@example.org"}, "senderName"),
+        ({"displayName": "NP\nX-Evil: 1"}, "displayName"),
         ({"defaultColour": "#000000"}, "defaultColour"),
     ],
 )

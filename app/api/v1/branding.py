@@ -36,12 +36,14 @@ public_router = APIRouter(tags=["branding"])
 # The logo and stylesheet keep their address when the college changes them: caches revalidate with the ETag.
 REVALIDATE = "public, max-age=300"
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
+# Names go into page headers, wallet screens and the From of e-mails: one line, no control characters.
+OneLine = Annotated[ShortText, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 class BrandingIn(StrictInput):
     """The college's choices; a field left out (or null) falls back to the default shown in the response."""
 
-    displayName: ShortText | None = Field(
+    displayName: OneLine | None = Field(
         default=None, description="The name pages, certificates, e-mails and wallets show (default: its name)"
     )
     primaryColour: Colour | None = Field(
@@ -52,7 +54,7 @@ class BrandingIn(StrictInput):
         default=None,
         description=f"#rrggbb, text on the white page: contrast with #ffffff at least {MIN_CONTRAST}:1",
     )
-    senderName: ShortText | None = Field(
+    senderName: OneLine | None = Field(
         default=None, description="The name in the From of e-mails to learners (the address stays this service's)"
     )
     replyTo: Email | None = Field(default=None, description="Where learners' replies go (default: its profile e-mail)")
