@@ -80,7 +80,6 @@ class CollegeBranding:
     sender_name: str
     reply_to: str | None
     theme_url: str
-    logo_etag: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,6 @@ def branding_of(issuer: Issuer, row: IssuerBranding | None, public_url: str) -> 
         sender_name=(row.sender_name if row else None) or display_name,
         reply_to=(row.reply_to if row else None) or (profile_email if isinstance(profile_email, str) else None),
         theme_url=theme_url(public_url, issuer.id),
-        logo_etag=row.logo_etag if row and has_logo else None,
     )
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
-from app.api.responses import PngResponse, errors, json_errors
+from app.api.responses import CssResponse, PngResponse, json_errors
 from app.db.models import Issuer
 from app.errors import NotFound
 from app.fields import Email, ShortText, StrictInput
@@ -100,7 +100,9 @@ def read_branding(issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDe
     description="Replaces every choice at once (the logo has its own endpoint). Each colour must reach the WCAG 2.1 "
     f"AA contrast ratio of {MIN_CONTRAST}:1 with white: otherwise 422 naming the field and the measured ratio.",
 )
-def replace_branding(body: BrandingIn, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep) -> Any:
+def replace_branding(
+    body: BrandingIn, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
     choice = BrandingChoice(body.displayName, body.primaryColour, body.accentColour, body.senderName, body.replyTo)
     set_branding(session, issuer, choice)
     return _out(session, issuer, runtime.settings.public_url)
@@ -126,14 +128,10 @@ _LOGO_BODY = {
     "a body that is not the image its Content-Type says.",
 )
 async def upload_logo(
-    request: Request,
-    issuer: CurrentIssuer,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    content_type: Annotated[str, Header()] = "",
+    request: Request, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
     data = await request.body()
-    media_type = content_type.split(";")[0].strip().lower()
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     # Rasterising is CPU work: keep it off the event loop.
     png = await run_in_threadpool(safe_logo, data, media_type)
     await run_in_threadpool(set_logo, session, issuer, png)
@@ -169,7 +167,8 @@ def college_logo(issuer_id: str, request: Request, session: SessionDep) -> Respo
 
 @public_router.get(
     "/issuers/{issuer_id}/theme.css",
-    responses=errors(404) | {200: {"content": {"text/css": {}}}, 304: {"description": "Not modified"}},
+    response_class=CssResponse,
+    responses=json_errors(404) | {304: {"description": "Not modified (If-None-Match matched the ETag)"}},
     summary="A college's colours as CSS custom properties (--college-primary, --college-accent)",
 )
 def college_theme(issuer_id: str, request: Request, session: SessionDep, runtime: RuntimeDep) -> Response:
@@ -178,4 +177,4 @@ def college_theme(issuer_id: str, request: Request, session: SessionDep, runtime
         raise NotFound(f"issuer {issuer_id} not found")
     css = theme_css(branding)
     etag = f'"{branding.primary_colour[1:]}{branding.accent_colour[1:]}"'
-    return _cached(request, etag, css, "text/css; charset=utf-8")
+    return _cached(request, etag, css, CssResponse.media_type)
