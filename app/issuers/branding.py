@@ -143,8 +143,15 @@ def confirmed_branding(session: Session, identity: IssuerIdentity | None, public
     """The branding of the college that signed, only when this service confirms it is the signer: a credential
     that merely claims a college's name (or even its DID) gets nothing of that college's look."""
     did = identity.college_did if identity else None
-    issuer = session.scalar(select(Issuer).where(Issuer.did == did)) if did else None
-    return None if issuer is None else college_branding(session, issuer, public_url)
+    if did is None:
+        return None
+    # One query for the college and its choices: this runs on every view of a verification page.
+    found = session.execute(
+        select(Issuer, IssuerBranding)
+        .outerjoin(IssuerBranding, IssuerBranding.issuer_id == Issuer.id)
+        .where(Issuer.did == did)
+    ).first()
+    return None if found is None else branding_of(found[0], found[1], public_url)
 
 
 def _row(session: Session, issuer: Issuer) -> IssuerBranding:
