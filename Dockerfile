@@ -1,5 +1,7 @@
 FROM python:3.12-slim
 WORKDIR /srv/vetcred
+# CairoSVG (SVG logos are rasterised at upload) needs the cairo library.
+RUN apt-get update && apt-get install -y --no-install-recommends libcairo2 && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY schemas ./schemas

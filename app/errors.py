@@ -6,7 +6,8 @@
     ├── Conflict                  a request that clashes with the state of a resource
     ├── InvalidInput              input that passed the edge but breaks a domain rule
     │   ├── MissingMandatoryElement  a micro-credential without a Council Recommendation Annex I element
-    │   └── IdempotencyKeyReused  an Idempotency-Key sent again with a different request
+    │   ├── IdempotencyKeyReused  an Idempotency-Key sent again with a different request
+    │   └── TooLarge              an upload over its own size limit (a logo), named by its field
     ├── AuthenticationError       a missing or wrong admin token / API key
     ├── JsonLdError               the document cannot be processed as JSON-LD safely
     │   ├── UnknownContext        a context the offline loader does not ship (never fetched)
@@ -69,6 +70,12 @@ class IdempotencyKeyReused(InvalidInput):
     """The IETF Idempotency-Key draft: a key reused with a different payload is a client error (422)."""
 
     code = "idempotency_key_reused"
+
+
+class TooLarge(InvalidInput):
+    """An upload larger than its own limit (413), though under the request body limit."""
+
+    code = "too_large"
 
 
 class AuthenticationError(VetcredError):

@@ -18,6 +18,7 @@ from app.api.responses import AUTHENTICATED, EVERY_ROUTE, errors, json_errors
 from app.api.security_headers import SecurityHeaders
 from app.api.v1 import (
     achievements,
+    branding,
     catalogue,
     claims,
     credentials,
@@ -68,6 +69,7 @@ def create_app(
     app.state.runtime = runtime
     for router in (
         issuers.router,
+        branding.router,
         achievements.router,
         credentials.router,
         claims.router,
@@ -77,7 +79,7 @@ def create_app(
         jobs.router,
     ):
         app.include_router(router, responses=EVERY_ROUTE | AUTHENTICATED)
-    for router in (verify.router, public.router, oid4vci.router, catalogue.router):
+    for router in (verify.router, public.router, branding.public_router, oid4vci.router, catalogue.router):
         app.include_router(router, responses=EVERY_ROUTE | errors(404))
     for router in (pages.router, claim.router, catalogue_page.router):
         app.include_router(router, responses=json_errors(400, 404, 410, 413, 422, 429, 503))

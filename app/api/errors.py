@@ -22,6 +22,7 @@ from app.errors import (
     KeyMaterialError,
     NotFound,
     ProofError,
+    TooLarge,
     VetcredError,
 )
 
@@ -31,6 +32,7 @@ STATUS_BY_ERROR: list[tuple[type[VetcredError], int]] = [
     (AuthenticationError, 401),
     (NotFound, 404),
     (Conflict, 409),
+    (TooLarge, 413),
     (InvalidInput, 422),
     (JsonLdError, 422),
     (KeyMaterialError, 422),

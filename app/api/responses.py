@@ -82,6 +82,10 @@ class SvgResponse(Response):
     media_type = "image/svg+xml"
 
 
+class CssResponse(Response):
+    media_type = "text/css"
+
+
 class PdfResponse(Response):
     media_type = "application/pdf"
 

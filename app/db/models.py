@@ -1,4 +1,4 @@
-"""Database rows: issuers (colleges), their keys, achievements, issued credentials, status lists, audit trail."""
+"""Database rows: colleges (their keys and branding), achievements, issued credentials, status lists, audit trail."""
 
 from __future__ import annotations
 
@@ -36,6 +36,24 @@ class Issuer(Base):
     deactivated_at: Mapped[datetime | None] = mapped_column(default=None)
 
     keys: Mapped[list[IssuerKey]] = relationship(back_populates="issuer", order_by="IssuerKey.id")
+
+
+class IssuerBranding(Base):
+    """What a college chose for its pages, certificates, e-mails and wallet metadata (None: vetcred's default).
+
+    The logo is kept only as the PNG made from the upload (an SVG is rasterised), with its SHA-256 as ETag.
+    """
+
+    __tablename__ = "issuer_brandings"
+
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"), primary_key=True)
+    display_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    primary_colour: Mapped[str | None] = mapped_column(String(7), default=None)
+    accent_colour: Mapped[str | None] = mapped_column(String(7), default=None)
+    sender_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    reply_to: Mapped[str | None] = mapped_column(String(320), default=None)
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    logo_etag: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class ApiKey(Base):

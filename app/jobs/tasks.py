@@ -16,6 +16,7 @@ from sqlalchemy import update
 from app.assessments.batch import RowOutcome, process_chunk
 from app.db.models import Assessment, ClaimLink, Credential, Job, Learner
 from app.errors import Conflict, FetchError
+from app.issuers.branding import branding_by_id
 from app.issuers.service import college_language
 from app.jobs.records import FINAL_STATES, finish_chunk, start_chunk
 from app.wallet.claims import resend
@@ -95,9 +96,15 @@ def claim_email(runtime: Runtime, attempt: Attempt, *, link_id: str) -> None:
             return
         document = credential.document
         language = college_language(session, credential.issuer_id)
+        branding = branding_by_id(session, credential.issuer_id, runtime.settings.public_url)
     try:
         send_claim_mail(
-            issued, document, mailer=mailer, public_url=runtime.settings.public_url, college_language=language
+            issued,
+            document,
+            mailer=mailer,
+            public_url=runtime.settings.public_url,
+            college_language=language,
+            branding=branding,
         )
     except (smtplib.SMTPException, OSError) as error:
         log.warning(

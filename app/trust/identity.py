@@ -37,7 +37,9 @@ class IssuerIdentity:
     """The signer (a DID, a key-controller URL or a certificate subject) and what trusted sources say about it.
 
     ``name``, ``url``, ``logo`` and ``location`` come from ``listed_in[0]`` (the most authoritative source that
-    lists the signer), never from the credential. ``consulted`` is every source that was asked.
+    lists the signer), never from the credential, and ``listed_as`` is the identifier that source lists it under
+    (for a college of this service, its DID, also when it signed with its seal certificate). ``consulted`` is
+    every source that was asked.
     """
 
     signer: str
@@ -46,9 +48,17 @@ class IssuerIdentity:
     url: str | None = None
     logo: str | None = None
     location: str | None = None
+    listed_as: str | None = None
     listed_in: tuple[TrustSource, ...] = ()
     consulted: tuple[TrustSource, ...] = ()
     problems: tuple[str, ...] = ()
+
+    @property
+    def college_did(self) -> str | None:
+        """The DID of this service's college that signed, when this service itself confirms the signer."""
+        if not self.confirmed or not self.listed_in or self.listed_in[0].kind is not SourceKind.THIS_SERVICE:
+            return None
+        return self.listed_as
 
     def with_source(self, source: TrustSource | None, *, name: str, problem: str | None) -> IssuerIdentity:
         """This identity after one more source was consulted: ``source`` lists the signer under ``name`` (or, when
@@ -134,6 +144,7 @@ class IssuerDirectory:
             url=entry.url,
             logo=entry.logo,
             location=entry.location,
+            listed_as=entry.id,
             listed_in=tuple(source for source, _ in listed),
             consulted=consulted or tuple(source for source, _ in listed),
             problems=problems,

@@ -23,6 +23,8 @@ class IssuingContext:
     """What issuing to a wallet needs from the running service."""
 
     credential_issuer: str
+    # The college whose identifier the wallet uses; None at the instance-wide endpoints.
+    college_id: str | None
     now: datetime
     proof_max_age: timedelta
     signer_for: Callable[[Issuer], Signer]
@@ -77,7 +79,7 @@ def issue_to_wallet(session: Session, access_token: str | None, body: Any, conte
     once, so one link puts the credential into one wallet.
     """
     now = context.now
-    offer = authorized_offer(session, access_token, now)
+    offer = authorized_offer(session, access_token, now, context.college_id)
     proof = check_jwt_proof(
         read_jwt_proof(body), audience=context.credential_issuer, now=now, max_age=context.proof_max_age
     )

@@ -17,8 +17,9 @@ from app.credentials.facts import facts_of
 from app.db.models import Credential
 from app.i18n.languages import choose
 from app.i18n.localizer import localizer
+from app.issuers.branding import CollegeBranding
 from app.wallet.claims import IssuedLink, claim_url, create_claim_link
-from app.wallet.mail import Mailer, claim_link_message, tx_code_message
+from app.wallet.mail import Mailer, claim_link_message, from_college, tx_code_message
 
 log = logging.getLogger("vetcred.wallet")
 
@@ -69,37 +70,38 @@ def send_claim_mail(
     mailer: Mailer,
     public_url: str,
     college_language: str | None = None,
+    branding: CollegeBranding | None = None,
 ) -> None:
-    """The link, and the PIN in a message of its own, in the learner's language; ``smtplib.SMTPException`` or
-    ``OSError`` when it fails."""
+    """The link, and the PIN in a message of its own, in the learner's language and the college's look;
+    ``smtplib.SMTPException`` or ``OSError`` when it fails."""
     link = issued.link
     assert link.email is not None
     language = learner_language(document, college_language)
     t = localizer(language)
     facts = facts_of(document, language)
     achievement = facts.achievement_name or t.gettext("a credential")
-    mailer.send(
-        claim_link_message(
+    claim = claim_link_message(
+        to=link.email,
+        learner=facts.learner_name or t.gettext("you"),
+        achievement=achievement,
+        issuer=facts.issuer_name,
+        url=claim_url(public_url, issued.token),
+        expires_at=link.expires_at,
+        pin_follows=issued.tx_code is not None,
+        language=language,
+        branding=branding,
+    )
+    mailer.send(from_college(claim, branding, mailer.sender))
+    if issued.tx_code is not None:
+        pin = tx_code_message(
             to=link.email,
-            learner=facts.learner_name or t.gettext("you"),
             achievement=achievement,
             issuer=facts.issuer_name,
-            url=claim_url(public_url, issued.token),
-            expires_at=link.expires_at,
-            pin_follows=issued.tx_code is not None,
+            tx_code=issued.tx_code,
             language=language,
+            branding=branding,
         )
-    )
-    if issued.tx_code is not None:
-        mailer.send(
-            tx_code_message(
-                to=link.email,
-                achievement=achievement,
-                issuer=facts.issuer_name,
-                tx_code=issued.tx_code,
-                language=language,
-            )
-        )
+        mailer.send(from_college(pin, branding, mailer.sender))
 
 
 def learner_language(document: dict[str, Any], college_language: str | None) -> str:
@@ -119,6 +121,7 @@ def deliver(
     public_url: str,
     now: datetime,
     college_language: str | None = None,
+    branding: CollegeBranding | None = None,
 ) -> Delivery:
     """E-mails the link (and, separately, the PIN) when SMTP is configured and the learner's address is known.
 
@@ -133,7 +136,14 @@ def deliver(
         log.info("claim link for credential %s returned to the caller, not e-mailed: %s", link.credential_id, reason)
         return Delivery(emailed=False, claim_url=url, tx_code=issued.tx_code)
     try:
-        send_claim_mail(issued, document, mailer=mailer, public_url=public_url, college_language=college_language)
+        send_claim_mail(
+            issued,
+            document,
+            mailer=mailer,
+            public_url=public_url,
+            college_language=college_language,
+            branding=branding,
+        )
     except (smtplib.SMTPException, OSError) as error:
         log.warning("could not e-mail the claim link of credential %s: %s", link.credential_id, error)
         return Delivery(emailed=False, claim_url=url, tx_code=issued.tx_code)

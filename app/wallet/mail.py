@@ -7,7 +7,8 @@ plain-text part and an HTML part (multipart/alternative).
 from __future__ import annotations
 
 import smtplib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from functools import cache
@@ -20,6 +21,7 @@ import jinja2
 from app.config import Settings
 from app.i18n.catalogues import translations
 from app.i18n.localizer import localizer
+from app.issuers.branding import DEFAULT_ACCENT, DEFAULT_PRIMARY, CollegeBranding
 
 MAIL_TEMPLATES = Path(__file__).resolve().parent / "templates" / "mail"
 
@@ -80,22 +82,34 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-@dataclass(frozen=True)
-class MailColours:
-    primary: str = "#1f4e8c"
-    on_primary: str = "#ffffff"
+def from_college(message: EmailMessage, branding: CollegeBranding | None, instance_sender: str) -> EmailMessage:
+    """From: the college's sender name with this service's own address (never an address at the college's domain:
+    this server is not authorised to send for it, and SPF/DMARC would reject or flag the message); Reply-To: the
+    college's address, so a learner's answer reaches the college."""
+    if branding is None:
+        return message
+    address = parseaddr(instance_sender)[1]
+    message["From"] = Address(display_name=_one_line(branding.sender_name), addr_spec=address)
+    if branding.reply_to:
+        message["Reply-To"] = Address(display_name=_one_line(branding.display_name), addr_spec=branding.reply_to)
+    return message
 
 
-@dataclass(frozen=True)
-class MailBranding:
-    """How a college looks in its e-mails: the templates read ``college.display_name``, ``college.logo_url``,
-    ``college.colours.primary``/``on_primary``; ``sender_name`` names the From header when set. Without a
-    college's own branding the issuer name stands alone, in vetcred's colours."""
-
-    display_name: str
-    logo_url: str | None = None
-    colours: MailColours = field(default_factory=MailColours)
-    sender_name: str | None = None
+def _look(branding: CollegeBranding | None, issuer: str) -> dict[str, Any]:
+    """What the templates show of the college: its own look, or else the issuer's name in vetcred's colours."""
+    if branding is None:
+        return {
+            "college_name": _one_line(issuer),
+            "logo_url": None,
+            "primary": DEFAULT_PRIMARY,
+            "accent": DEFAULT_ACCENT,
+        }
+    return {
+        "college_name": _one_line(branding.display_name),
+        "logo_url": branding.logo_url,
+        "primary": branding.primary_colour,
+        "accent": branding.accent_colour,
+    }
 
 
 @cache
@@ -116,11 +130,11 @@ def _templates(language: str) -> jinja2.Environment:
 
 
 def _compose(
-    name: str, *, to: str, subject: str, language: str, branding: MailBranding, context: dict[str, Any]
+    name: str, *, to: str, subject: str, language: str, look: dict[str, Any], context: dict[str, Any]
 ) -> EmailMessage:
     """A multipart/alternative message: ``<name>.txt`` then ``<name>.html``, in ``language``."""
     environment = _templates(language)
-    values = context | {"college": branding, "language": language, "subject": subject}
+    values = context | look | {"language": language, "subject": subject}
     message = EmailMessage()
     message["To"] = to
     message["Subject"] = _one_line(subject)
@@ -140,7 +154,7 @@ def claim_link_message(
     expires_at: Any,
     pin_follows: bool,
     language: str = "en",
-    branding: MailBranding | None = None,
+    branding: CollegeBranding | None = None,
 ) -> EmailMessage:
     """The claim link, in ``language``; ``expires_at`` (a date or datetime) is written the language's way."""
     t = localizer(language)
@@ -156,8 +170,8 @@ def claim_link_message(
         "expires_on": t.date(expires_at),
         "pin_follows": pin_follows,
     }
-    brand = branding or MailBranding(display_name=_one_line(issuer))
-    return _compose("claim_link", to=to, subject=subject, language=t.language, branding=brand, context=context)
+    look = _look(branding, issuer)
+    return _compose("claim_link", to=to, subject=subject, language=t.language, look=look, context=context)
 
 
 def tx_code_message(
@@ -167,11 +181,11 @@ def tx_code_message(
     issuer: str,
     tx_code: str,
     language: str = "en",
-    branding: MailBranding | None = None,
+    branding: CollegeBranding | None = None,
 ) -> EmailMessage:
     """The wallet PIN, alone in a message of its own, in ``language``."""
     t = localizer(language)
     subject = t.gettext("Your PIN for the credential %(achievement)s") % {"achievement": _one_line(achievement)}
     context = {"achievement": _one_line(achievement), "issuer": _one_line(issuer), "tx_code": tx_code}
-    brand = branding or MailBranding(display_name=_one_line(issuer))
-    return _compose("tx_code", to=to, subject=subject, language=t.language, branding=brand, context=context)
+    look = _look(branding, issuer)
+    return _compose("tx_code", to=to, subject=subject, language=t.language, look=look, context=context)

@@ -60,6 +60,13 @@ class AccessToken:
     expires_in: int
 
 
+def issuer_identifier(public_url: str, college_id: str | None) -> str:
+    """The Credential Issuer Identifier: a college's own, ``{public_url}/issuers/{id}`` (its metadata at
+    ``/.well-known/openid-credential-issuer/issuers/{id}``, OpenID4VCI 1.0 section 12.2.2), or, for ``None``, this
+    instance's (the public URL itself: offers handed out before colleges had their own identifier still name it)."""
+    return public_url if college_id is None else f"{public_url}/issuers/{college_id}"
+
+
 def offer_uri(public_url: str, reference: str) -> str:
     """Where a wallet fetches the offer (``credential_offer_uri``): an unguessable reference, not the code itself,
     so that a logged or leaked URL is not a redeemable code (access logs also redact it)."""
@@ -78,7 +85,7 @@ def offer_link_by_value(document: dict[str, Any]) -> str:
     return OFFER_SCHEME + "?" + urlencode({"credential_offer": json.dumps(document, separators=(",", ":"))})
 
 
-def offer_document(public_url: str, code: str, *, tx_code_required: bool) -> dict[str, Any]:
+def offer_document(credential_issuer: str, code: str, *, tx_code_required: bool) -> dict[str, Any]:
     grant: dict[str, Any] = {"pre-authorized_code": code}
     if tx_code_required:
         grant["tx_code"] = {
@@ -87,16 +94,23 @@ def offer_document(public_url: str, code: str, *, tx_code_required: bool) -> dic
             "description": "Enter the PIN from the separate message your college sent you.",
         }
     return {
-        "credential_issuer": public_url,
+        "credential_issuer": credential_issuer,
         "credential_configuration_ids": [CONFIGURATION_ID],
         "grants": {PRE_AUTHORIZED_GRANT: grant},
     }
 
 
 def create_offer(
-    session: Session, link: ClaimLink, *, public_url: str, now: datetime, ttl: timedelta, master_key: MasterKey
+    session: Session,
+    link: ClaimLink,
+    *,
+    credential_issuer: str,
+    now: datetime,
+    ttl: timedelta,
+    master_key: MasterKey,
 ) -> NewOffer:
-    """A fresh offer for an open claim link; its pre-authorized code lives ``ttl`` and is single-use."""
+    """A fresh offer for an open claim link, naming ``credential_issuer`` (the college's identifier); its
+    pre-authorized code lives ``ttl`` and is single-use."""
     session.execute(delete(WalletOffer).where(WalletOffer.code_expires_at < now - PURGE_AFTER))
     code, reference = new_secret(), new_secret()
     tx_code_required = link.tx_code_hash is not None
@@ -113,7 +127,8 @@ def create_offer(
     )
     session.add(offer)
     session.flush()
-    return NewOffer(offer, code, reference, offer_document(public_url, code, tx_code_required=tx_code_required))
+    document = offer_document(credential_issuer, code, tx_code_required=tx_code_required)
+    return NewOffer(offer, code, reference, document)
 
 
 def open_offer(session: Session, reference: str, now: datetime, master_key: MasterKey) -> tuple[WalletOffer, str]:
@@ -123,6 +138,21 @@ def open_offer(session: Session, reference: str, now: datetime, master_key: Mast
     if offer is None or offer.code_encrypted is None or offer.code_used_at is not None or now >= offer.code_expires_at:
         raise NotFound("no open credential offer at this address: reload the claim page for a new one")
     return offer, master_key.decrypt(offer.code_encrypted, aad=offer_code_aad(offer.id)).decode()
+
+
+def offer_college_id(session: Session, offer: WalletOffer) -> str | None:
+    """The college whose credential the offer is for."""
+    return session.scalar(
+        select(Credential.issuer_id)
+        .join(ClaimLink, ClaimLink.credential_id == Credential.id)
+        .where(ClaimLink.id == offer.claim_link_id)
+    )
+
+
+def _check_college(session: Session, offer: WalletOffer, college_id: str | None, error: str, what: str) -> None:
+    """At a college's own endpoints, only that college's offers count (the instance-wide ones take any)."""
+    if college_id is not None and offer_college_id(session, offer) != college_id:
+        raise ProtocolError(error, f"this {what} was not issued by this credential issuer")
 
 
 def _usable_link(session: Session, link_id: str, now: datetime) -> ClaimLink:
@@ -147,12 +177,14 @@ def _usable_link(session: Session, link_id: str, now: datetime) -> ClaimLink:
 
 
 def exchange_pre_authorized_code(
-    session: Session, *, code: str, tx_code: str | None, now: datetime, ttl: timedelta
+    session: Session, *, code: str, tx_code: str | None, now: datetime, ttl: timedelta, college_id: str | None
 ) -> AccessToken:
-    """The token request of the pre-authorized code flow: checks the code and PIN, spends the code once."""
+    """The token request of the pre-authorized code flow: checks the code (made for ``college_id``'s credential,
+    unless at the instance-wide endpoint) and PIN, spends the code once."""
     offer = session.scalar(select(WalletOffer).where(WalletOffer.code_hash == hash_secret(code)))
     if offer is None:
         raise ProtocolError("invalid_grant", "unknown pre-authorized code")
+    _check_college(session, offer, college_id, "invalid_grant", "pre-authorized code")
     if offer.code_used_at is not None:
         raise ProtocolError("invalid_grant", "the pre-authorized code was already used")
     if now >= offer.code_expires_at:
@@ -177,13 +209,17 @@ def exchange_pre_authorized_code(
     return AccessToken(token, int(ttl.total_seconds()))
 
 
-def authorized_offer(session: Session, access_token: str | None, now: datetime) -> WalletOffer:
-    """The offer an access token was issued for, while the token is unused and unexpired; else ``invalid_token``."""
+def authorized_offer(
+    session: Session, access_token: str | None, now: datetime, college_id: str | None = None
+) -> WalletOffer:
+    """The offer an access token was issued for (by ``college_id``'s token endpoint, unless None), while the token
+    is unused and unexpired; else ``invalid_token``."""
     if not access_token:
         raise ProtocolError("invalid_token", "the credential endpoint needs the access token (Authorization: Bearer)")
     offer = session.scalar(select(WalletOffer).where(WalletOffer.token_hash == hash_secret(access_token)))
     if offer is None:
         raise ProtocolError("invalid_token", "unknown access token")
+    _check_college(session, offer, college_id, "invalid_token", "access token")
     if offer.token_used_at is not None:
         raise ProtocolError("invalid_token", "the access token was already used")
     if offer.token_expires_at is None or now >= offer.token_expires_at:

@@ -15,6 +15,7 @@ from app.db.models import Issuer, MicroCredentialSpec
 from app.i18n.languages import DEFAULT
 from app.i18n.localizer import Localizer, localizer
 from app.i18n.vocabulary_labels import label_of
+from app.issuers.branding import CollegeBranding, college_branding
 from app.web.language import LanguageDep, localized
 from app.web.render import PageLanguage, render_page
 
@@ -85,7 +86,9 @@ def _workload(d: dict[str, Any], t: Localizer) -> str:
     return ", ".join(parts)
 
 
-def _entry(spec: MicroCredentialSpec, issuer: Issuer, public_url: str, language: str | None = None) -> dict[str, Any]:
+def _entry(
+    spec: MicroCredentialSpec, issuer: Issuer, college: CollegeBranding, public_url: str, language: str | None = None
+) -> dict[str, Any]:
     """The Annex I elements in words, from the stored specification; each section has the anchor credentials cite.
 
     Labels are in ``language`` (the page's language); the college's text is shown in that language where the
@@ -159,6 +162,7 @@ def _entry(spec: MicroCredentialSpec, issuer: Issuer, public_url: str, language:
         "title": shown_title,
         "lang": _marked(title_lang, t.language),
         "issuer": issuer.name,
+        "college": college,
         "eqf": spec.eqf_level,
         "description": _text(d.get("description"), lang),
         "outcomes": [o["title"] for o in outcomes],
@@ -173,10 +177,12 @@ def _marked(text_language: str | None, page_language: str) -> str | None:
     return text_language if text_language and text_language != page_language else None
 
 
-def microcredential_page(spec: MicroCredentialSpec, issuer: Issuer, public_url: str, page: PageLanguage) -> str:
+def microcredential_page(
+    spec: MicroCredentialSpec, issuer: Issuer, college: CollegeBranding, public_url: str, page: PageLanguage
+) -> str:
     """The human page at a specification's id (``/microcredentials/{id}``, ``?lang=nl`` for another language)."""
-    entry = _entry(spec, issuer, public_url, page.code)
-    return render_page("microcredential.html", page, entry=entry)
+    entry = _entry(spec, issuer, college, public_url, page.code)
+    return render_page("microcredential.html", page, entry=entry, branding=college)
 
 
 @router.get("/catalogue", response_class=HTMLResponse, summary="The public catalogue (HTML)")
@@ -194,9 +200,15 @@ def catalogue_page(
         session, text=q or None, eqf_level=level, field=field or None, language=language or None, limit=100, offset=0
     )
     page = choice.page()
-    entries = [_entry(spec, issuer, runtime.settings.public_url, page.code) for spec, issuer in rows]
+    public_url = runtime.settings.public_url
+    colleges: dict[str, CollegeBranding] = {}
+    for _spec, issuer in rows:
+        colleges.setdefault(issuer.id, college_branding(session, issuer, public_url))
+    entries = [_entry(spec, issuer, colleges[issuer.id], public_url, page.code) for spec, issuer in rows]
     query = {"q": q, "eqf_level": level, "field": field, "language": language}
-    html = render_page("catalogue.html", page, entries=entries, total=total, query=query)
+    html = render_page(
+        "catalogue.html", page, entries=entries, total=total, query=query, colleges=list(colleges.values())
+    )
     return localized(HTMLResponse(html), choice, page)
 
 
@@ -220,5 +232,6 @@ def microcredential(
     if "application/json" in accept and "text/html" not in accept:
         return JSONResponse(catalogue_entry(spec, issuer, runtime.settings.public_url))
     page = choice.page(issuer.default_language)
-    html = microcredential_page(spec, issuer, runtime.settings.public_url, page)
+    college = college_branding(session, issuer, runtime.settings.public_url)
+    html = microcredential_page(spec, issuer, college, runtime.settings.public_url, page)
     return localized(HTMLResponse(html), choice, page, vary="Accept")

@@ -16,13 +16,20 @@ from sqlalchemy.orm import Session
 from app.api.deps import RuntimeDep, SessionDep
 from app.api.responses import html_errors
 from app.credentials.facts import facts_of
-from app.db.models import ClaimLink, Credential
+from app.db.models import ClaimLink, Credential, Issuer
 from app.errors import NotFound
 from app.i18n.localizer import Localizer, localizer
+from app.issuers.branding import CollegeBranding, college_branding
 from app.issuers.service import college_language
 from app.runtime import Runtime
 from app.wallet.claims import ClaimState, claim_state, find_by_token
-from app.wallet.oid4vci import create_offer, offer_link_by_reference, offer_link_by_value, offer_uri
+from app.wallet.oid4vci import (
+    create_offer,
+    issuer_identifier,
+    offer_link_by_reference,
+    offer_link_by_value,
+    offer_uri,
+)
 from app.web.language import LanguageChoice, LanguageDep, localized
 from app.web.qr import qr_png
 from app.web.render import PageLanguage, render_not_found, render_page
@@ -63,6 +70,8 @@ class ClaimView:
     json_url: str
     pdf_url: str
     linkedin_url: str
+    # The page belongs to a credential of this service: its college is known, not claimed.
+    college: CollegeBranding
     content_language: str | None = None  # the language of the achievement's name and description, if not the page's
 
 
@@ -79,11 +88,16 @@ def linkedin_add_url(*, name: str, organization: str, issued: datetime | None, c
     return f"{LINKEDIN_ADD}?{urlencode(params, quote_via=quote)}"
 
 
-def _offer(session: Session, runtime: Runtime, link: ClaimLink) -> WalletOfferView:
+def _offer(session: Session, runtime: Runtime, link: ClaimLink, college_id: str) -> WalletOfferView:
     settings = runtime.settings
     ttl = timedelta(seconds=settings.oid4vci_code_ttl_seconds)
     new = create_offer(
-        session, link, public_url=settings.public_url, now=runtime.clock(), ttl=ttl, master_key=runtime.master_key
+        session,
+        link,
+        credential_issuer=issuer_identifier(settings.public_url, college_id),
+        now=runtime.clock(),
+        ttl=ttl,
+        master_key=runtime.master_key,
     )
     by_reference = offer_link_by_reference(offer_uri(settings.public_url, new.reference))
     png = base64.b64encode(qr_png(by_reference, box_size=6)).decode("ascii")
@@ -94,6 +108,12 @@ def _offer(session: Session, runtime: Runtime, link: ClaimLink) -> WalletOfferVi
         minutes=max(1, settings.oid4vci_code_ttl_seconds // 60),
         tx_code_required=new.offer.tx_code_required,
     )
+
+
+def _issuer(session: Session, credential: Credential) -> Issuer:
+    issuer = session.get(Issuer, credential.issuer_id)
+    assert issuer is not None  # a credential's college is never deleted while the credential exists (cascade)
+    return issuer
 
 
 def claim_view(
@@ -119,7 +139,7 @@ def claim_view(
         awarded_on=_day(facts.awarded, t),
         expires_on=_day(link.expires_at, t),
         used_on=_day(link.used_at, t) if link.used_at else None,
-        offer=_offer(session, runtime, link) if open_and_active else None,
+        offer=_offer(session, runtime, link, credential.issuer_id) if open_and_active else None,
         verify_url=verify_url,
         verify_qr_svg_url=f"{verify_url}/qr.svg",
         json_url=f"{verify_url}.json",
@@ -131,6 +151,7 @@ def claim_view(
             cert_url=verify_url,
             cert_id=credential.id,
         ),
+        college=college_branding(session, _issuer(session, credential), runtime.settings.public_url),
         content_language=_marked(facts.content_language, t.language),
     )
 
@@ -140,7 +161,7 @@ def _marked(content: str | None, page: str) -> str | None:
 
 
 def render_claim_page(view: ClaimView, all_url: str = "", page: PageLanguage | None = None) -> str:
-    return render_page("claim.html", page or PageLanguage(), view=view, all_url=all_url)
+    return render_page("claim.html", page or PageLanguage(), view=view, all_url=all_url, branding=view.college)
 
 
 def _view(

@@ -16,6 +16,7 @@ from app.credentials.issuance import get_by_public_token
 from app.db.models import Credential, Issuer
 from app.errors import InvalidInput, NotFound
 from app.i18n.localizer import localizer
+from app.issuers.branding import confirmed_branding, logo_png
 from app.runtime import Runtime
 from app.verification.inputs import read_presented
 from app.web.language import LanguageChoice, LanguageDep, localized
@@ -23,6 +24,7 @@ from app.web.pdf import certificate_pdf
 from app.web.presenter import credential_view
 from app.web.qr import qr_png, qr_svg
 from app.web.render import PageLanguage, render_not_found, render_verification_page, render_verify_form
+from app.web.view import CredentialView
 
 router = APIRouter(tags=["verification pages"], include_in_schema=True)
 
@@ -90,6 +92,16 @@ def qr_code_svg(token: str, session: SessionDep, runtime: RuntimeDep) -> Respons
     return SvgResponse(qr_svg(url), headers=IMMUTABLE)
 
 
+def _view(
+    session: Session, runtime: Runtime, document: dict[str, Any], links: dict[str, str], language: str
+) -> CredentialView:
+    """Verified afresh, in ``language``; the college's branding only when this service confirms that college
+    signed."""
+    report = runtime.verify(document, session)
+    college = confirmed_branding(session, report.identity, runtime.settings.public_url)
+    return credential_view(document, report, links=links, language=language, college=college)
+
+
 @router.get(
     "/v/{token}/certificate.pdf", response_class=PdfResponse, summary="Printable A4 certificate with the QR code"
 )
@@ -97,9 +109,9 @@ def certificate(token: str, session: SessionDep, runtime: RuntimeDep, choice: La
     credential = _credential(session, token)
     links = _links(runtime, credential)
     page = _page(session, credential, choice)
-    report = runtime.verify(_verifiable(credential), session)
-    view = credential_view(_verifiable(credential), report, links=links, language=page.code)
-    pdf = certificate_pdf(view, qr_png(links["verify_url"]))
+    view = _view(session, runtime, _verifiable(credential), links, page.code)
+    logo = logo_png(session, view.college.college_id) if view.college else None
+    pdf = certificate_pdf(view, qr_png(links["verify_url"]), logo=logo[0] if logo else None)
     headers = NO_STORE | {"Content-Disposition": f'inline; filename="certificate-{credential.id[:8]}.pdf"'}
     return localized(PdfResponse(pdf, headers=headers), choice, page)
 
@@ -121,9 +133,8 @@ def verification_page(
     if _wants_json(request):
         return VcJsonResponse(_verifiable(credential), headers=NO_STORE | {"Vary": "Accept"})
     # Honest: the proof and the live status are checked again on every view, not read from a stored flag.
-    report = runtime.verify(_verifiable(credential), session)
     page = _page(session, credential, choice)
-    view = credential_view(_verifiable(credential), report, links=_links(runtime, credential), language=page.code)
+    view = _view(session, runtime, _verifiable(credential), _links(runtime, credential), page.code)
     response = HTMLResponse(render_verification_page(view, page), headers=NO_STORE)
     return localized(response, choice, page, vary="Accept")
 
@@ -163,5 +174,6 @@ async def verify_submitted(
     empty = dict.fromkeys(("verify_url", "json_url", "report_url", "qr_svg_url", "pdf_url"), "")
     shown = report.credential or document  # a VC-JWT is shown as the credential it carries
     assert isinstance(shown, dict)  # a bare string that is no JWT has no issuer, and was refused above
-    view = credential_view(shown, report, links=empty, language=page.code)
+    college = confirmed_branding(session, report.identity, runtime.settings.public_url)
+    view = credential_view(shown, report, links=empty, language=page.code, college=college)
     return localized(HTMLResponse(render_verification_page(view, page)), choice, page)

@@ -18,6 +18,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
+    HRFlowable,
     Image,
     KeepTogether,
     ListFlowable,
@@ -46,6 +47,7 @@ _MARGIN = 2 * cm
 _FOOTER_BOTTOM = 1.2 * cm  # most printers cannot print the outer ~5 mm of a sheet
 _FOOTER_TOP = 3.4 * cm  # the body of the page stops here; the footer grows upwards from _FOOTER_BOTTOM
 _QR_SIZE = 4 * cm
+_LOGO_BOX = (6 * cm, 2.2 * cm)
 _INK = colors.HexColor("#1a1c1f")
 _MUTED = colors.HexColor("#4a4f57")
 _RULE = colors.HexColor("#c9ccd1")
@@ -303,9 +305,26 @@ def _status_banner(view: CredentialView, styles: dict[str, ParagraphStyle]) -> T
     return band
 
 
-def certificate_pdf(view: CredentialView, qr_png: bytes) -> bytes:
+def _college_head(view: CredentialView, logo: bytes | None, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """The signing college's logo (already a PNG: SVGs were rasterised at upload) and its primary colour for the
+    title and a rule; only for a college this service confirms signed (``view.college``)."""
+    college = view.college
+    if college is None:
+        return []
+    head: list[Flowable] = []
+    if logo:
+        image = Image(io.BytesIO(logo), width=_LOGO_BOX[0], height=_LOGO_BOX[1], kind="proportional")
+        image.hAlign = "CENTER"
+        head += [image, Spacer(1, 0.3 * cm)]
+    colour = colors.HexColor(college.primary_colour)
+    head.append(HRFlowable(width="100%", thickness=3, color=colour, spaceAfter=0.4 * cm))
+    styles["title"] = ParagraphStyle("college_title", parent=styles["title"], textColor=colour)
+    return head
+
+
+def certificate_pdf(view: CredentialView, qr_png: bytes, *, logo: bytes | None = None) -> bytes:
     """An A4 portrait certificate in the view's language; long names wrap and many outcomes flow onto further
-    pages."""
+    pages. ``logo``: the confirmed signing college's logo PNG."""
     t = localizer(view.language)
     styles = _styles()
     buffer = io.BytesIO()
@@ -328,6 +347,7 @@ def certificate_pdf(view: CredentialView, qr_png: bytes) -> bytes:
     story: list[Flowable] = []
     if view.verdict is not Verdict.VERIFIED:
         story += [_status_banner(view, styles), Spacer(1, 0.5 * cm)]
+    story += _college_head(view, logo, styles)
     story += [
         Paragraph(_text(t.gettext("Certificate")), styles["title"]),
         Paragraph(_text(view.achievement_name), styles["achievement"]),

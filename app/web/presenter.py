@@ -15,6 +15,7 @@ from app.credentials.facts import CredentialFacts, facts_of
 from app.i18n.catalogues import N_
 from app.i18n.localizer import Localizer, localizer
 from app.i18n.vocabulary_labels import label_of
+from app.issuers.branding import CollegeBranding
 from app.verification.report import STATUS, Outcome, Report, Verdict
 from app.verification.sealed_edc import TEST_SEAL_NOTICE
 from app.web.view import CheckView, CredentialView, IssuerView, outcome_label
@@ -261,9 +262,15 @@ def _achievement_type(value: Any, t: Localizer) -> str | None:
 
 
 def credential_view(
-    document: dict[str, Any], report: Report, *, links: dict[str, str], language: str = "en"
+    document: dict[str, Any],
+    report: Report,
+    *,
+    links: dict[str, str],
+    language: str = "en",
+    college: CollegeBranding | None = None,
 ) -> CredentialView:
-    """``links``: verify_url, json_url, report_url, qr_svg_url, pdf_url (empty strings for a pasted credential).
+    """``links``: verify_url, json_url, report_url, qr_svg_url, pdf_url (empty strings for a pasted credential);
+    ``college``: the branding of the college this service confirms as the signer (never of a claimed issuer).
 
     ``document`` is an OB 3.0 / VC credential or a sealed EDC (JAdES JSON, the credential in its payload).
     """
@@ -311,6 +318,7 @@ def credential_view(
         language=t.language,
         content_language=None if same_language or content is None else content,
         other_language_url=None if same_language else _other_language(facts, t.language),
+        college=college if issuer.confirmed else None,
     )
 
 

@@ -96,7 +96,7 @@ def render_page(name: str, page: PageLanguage, **context: object) -> str:
 def render_verification_page(view: CredentialView, page: PageLanguage | None = None) -> str:
     """The HTML of ``GET /v/{token}``."""
     page = page or switcher(view.language)
-    return render_page("verify.html", page, view=view, style=verdict_style(view.verdict))
+    return render_page("verify.html", page, view=view, style=verdict_style(view.verdict), branding=view.college)
 
 
 def render_not_found(home_url: str = "/", page: PageLanguage | None = None) -> str:

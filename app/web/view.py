@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.i18n.catalogues import N_
+from app.issuers.branding import CollegeBranding
 from app.verification.report import Verdict
 
 
@@ -89,6 +90,8 @@ class CredentialView:
     assessment: str | None = None
     supervision: str | None = None
     other_language_url: str | None = None
+    # The signing college's look, set only when this service confirms that college signed.
+    college: CollegeBranding | None = None
 
 
 @dataclass(frozen=True)

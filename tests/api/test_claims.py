@@ -239,3 +239,19 @@ def test_the_mailer_logs_in_when_the_server_asks_for_it(settings: Settings, empt
             issued = issue(client, headers, make_achievement(client, headers)["id"])
         assert issued["claimUrl"] is None
         assert len(mailbox.wait_for(2)) == 2 and mailbox.logins[0] == ("vetcred", "mail-password")
+
+
+def test_emails_come_from_the_colleges_name_at_this_services_address_and_replies_go_to_the_college(
+    mail_client: TestClient, mailbox, settings: Settings
+) -> None:
+    _, headers = make_issuer(mail_client)
+    branding = {"senderName": "Noorderpoort Examenbureau", "replyTo": "examens@noorderpoort.example"}
+    assert mail_client.put("/api/v1/issuers/me/branding", json=branding, headers=headers).status_code == 200
+    with TestClient(create_app(_smtp(settings, mailbox, claim_tx_code="on"))) as client:
+        issue(client, headers, make_achievement(client, headers)["id"])
+    link, pin = mailbox.wait_for(2)
+    for message in (link, pin):
+        # The instance's own address (the college's domain is never spoofed), the college's name and reply address.
+        assert message["From"] == "Noorderpoort Examenbureau <credentials@vetcred.test>"
+        assert message["Reply-To"] == "Noorderpoort College <examens@noorderpoort.example>"
+    assert mailbox.envelopes[0][0] == "credentials@vetcred.test"

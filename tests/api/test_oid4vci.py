@@ -93,7 +93,8 @@ def test_a_wallet_scans_the_claim_page_takes_a_holder_bound_credential_and_sees_
     assert offer_link.startswith("openid-credential-offer://?credential_offer_uri=")
     wallet = Wallet(client)
     offer = wallet.offer(offer_link)
-    assert offer["credential_issuer"] == ISSUER
+    # The college's own Credential Issuer Identifier (tests/api/test_oid4vci_colleges.py).
+    assert offer["credential_issuer"] == f"{ISSUER}/issuers/{issued['credential']['issuer']['id'].rsplit(':', 1)[1]}"
     assert offer["credential_configuration_ids"] == [CONFIGURATION]
     assert "tx_code" not in offer["grants"][PRE_AUTHORIZED]
 

@@ -83,6 +83,12 @@ class Holder:
             return jwt.encode(full_header, body | (claims or {}), signer or self.key, algorithms=[full_header["alg"]])
 
 
+def well_known(identifier: str, suffix: str) -> str:
+    """``https://host/path`` -> ``https://host/.well-known/{suffix}/path``."""
+    parts = urlsplit(identifier)
+    return f"{parts.scheme}://{parts.netloc}/.well-known/{suffix}{parts.path.rstrip('/')}"
+
+
 def offer_uri_of(deep_link: str) -> str:
     """The ``credential_offer_uri`` of an ``openid-credential-offer://`` link."""
     parts = urlsplit(deep_link)
@@ -106,8 +112,11 @@ class Wallet:
         return dict(response.json())
 
     def metadata(self, issuer: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        credential_issuer = self.http.get(f"{issuer}/.well-known/openid-credential-issuer").json()
-        authorization_server = self.http.get(f"{issuer}/.well-known/oauth-authorization-server").json()
+        """The issuer's metadata where OpenID4VCI 1.0 (12.2.2) and RFC 8414 put it: the well-known suffix between
+        the host and the identifier's path."""
+        credential_issuer = self.http.get(well_known(issuer, "openid-credential-issuer")).json()
+        authorization_server = self.http.get(well_known(issuer, "oauth-authorization-server")).json()
+        assert credential_issuer["credential_issuer"] == issuer and authorization_server["issuer"] == issuer
         return credential_issuer, authorization_server
 
     def token(self, token_endpoint: str, code: str, tx_code: str | None = None) -> httpx.Response:

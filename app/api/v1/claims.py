@@ -7,13 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, status
 from pydantic import BaseModel
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
 from app.credentials.issuance import get_credential
 from app.db.models import ClaimLink, Credential
 from app.errors import Conflict, NotFound
 from app.fields import Email, StrictInput
+from app.issuers.branding import branding_by_id
 from app.issuers.service import college_language
 from app.runtime import Runtime
 from app.wallet.binding import holder_credentials
@@ -47,15 +48,16 @@ class ReissueRequest(StrictInput):
     email: Email | None = None
 
 
-def _deliver(issued: IssuedLink, credential: Credential, runtime: Runtime) -> Delivery:
-    session = object_session(credential)
+def _deliver(session: Session, issued: IssuedLink, credential: Credential, runtime: Runtime) -> Delivery:
+    public_url = runtime.settings.public_url
     return deliver(
         issued,
         credential.document,
         mailer=Mailer.from_settings(runtime.settings),
-        public_url=runtime.settings.public_url,
+        public_url=public_url,
         now=runtime.clock(),
-        college_language=college_language(session, credential.issuer_id) if session else None,
+        college_language=college_language(session, credential.issuer_id),
+        branding=branding_by_id(session, credential.issuer_id, public_url),
     )
 
 
@@ -101,7 +103,7 @@ def read_claim(credential_id: str, issuer: CurrentIssuer, session: SessionDep, r
 def resend_claim(credential_id: str, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep) -> dict[str, Any]:
     credential = get_credential(session, issuer, credential_id)
     issued = resend(session, credential.id, now=runtime.clock())
-    return _claim_out(session, runtime, issued.link, _deliver(issued, credential, runtime))
+    return _claim_out(session, runtime, issued.link, _deliver(session, issued, credential, runtime))
 
 
 @router.post(
@@ -132,4 +134,4 @@ def reissue_claim(
         ttl=timedelta(days=settings.claim_link_ttl_days),
         with_tx_code=settings.tx_code_required,
     )
-    return _claim_out(session, runtime, issued.link, _deliver(issued, credential, runtime))
+    return _claim_out(session, runtime, issued.link, _deliver(session, issued, credential, runtime))
