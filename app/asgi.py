@@ -1,4 +1,5 @@
-"""ASGI entry point for process managers (``uvicorn app.asgi:app --workers N``): the app from VETCRED_* settings.
+"""ASGI entry point for process managers (``uvicorn app.asgi:app --workers N --loop asyncio``; why that loop:
+docs/verification.md): the app from VETCRED_* settings.
 
 The instance must be prepared first (``vetcred migrate``; set VETCRED_ADMIN_TOKEN), as ``vetcred serve`` does.
 """

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     rate_limit_storage: str = "memory://"
     # Verifying other issuers' credentials may need their status lists and did:web documents from the network.
     fetch_remote: bool = False
+    # Those documents are reused as long as their Cache-Control/Expires allow, never longer than this (0: never).
+    remote_cache_max_seconds: int = Field(default=300, ge=0, le=86_400)
+    # Each worker process keeps the outcomes of proofs, seals and schema checks for reuse (docs/verification.md).
+    verification_cache_mb: int = Field(default=64, ge=1, le=4096)
     # Trust registries (docs/verification.md): a JSON list [{"name": ..., "url": ...}] inline, or the path or https
     # URL of a file holding one; each url is a registry file (DCC or plain format) or an https URL.
     trust_registries: str | None = None

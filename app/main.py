@@ -38,6 +38,7 @@ from app.outbound import OutboundClient
 from app.runtime import Runtime, utc_now
 from app.web import catalogue as catalogue_page
 from app.web import claim, pages
+from app.web.page_cache import RenderedPages
 from app.web.render import STATIC
 
 DESCRIPTION = """Issue Open Badges 3.0 credentials signed with W3C Data Integrity `eddsa-rdfc-2022`.
@@ -67,6 +68,9 @@ def create_app(
 
     app = FastAPI(title="vetcred", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.pages = RenderedPages()
+    # The verification pages first: every QR-code scan lands there, and routes are matched in order.
+    app.include_router(pages.router, responses=json_errors(400, 404, 410, 413, 422, 429, 503))
     for router in (
         issuers.router,
         branding.router,
@@ -81,7 +85,7 @@ def create_app(
         app.include_router(router, responses=EVERY_ROUTE | AUTHENTICATED)
     for router in (verify.router, public.router, branding.public_router, oid4vci.router, catalogue.router):
         app.include_router(router, responses=EVERY_ROUTE | errors(404))
-    for router in (pages.router, claim.router, catalogue_page.router):
+    for router in (claim.router, catalogue_page.router):
         app.include_router(router, responses=json_errors(400, 404, 410, 413, 422, 429, 503))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)

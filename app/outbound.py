@@ -20,10 +20,9 @@ lists, a Europass wallet - are reached as configured.) So:
 from __future__ import annotations
 
 import ipaddress
-import json
 import socket
 import ssl
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -166,6 +165,16 @@ class _GuardedTransport(httpx.HTTPTransport):
         )
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """A 200 answer's body, or (``not_modified``, no body) a 304 to a conditional request; and the answer's headers,
+    for the caller's caching (``app/verification/remote.py``)."""
+
+    body: bytes
+    headers: Mapping[str, str]
+    not_modified: bool = False
+
+
 class OutboundClient:
     """GETs and POSTs to other hosts under an ``OutboundPolicy``; one client (and connection pool) per process."""
 
@@ -180,28 +189,24 @@ class OutboundClient:
 
     def get(self, url: str, *, accept: str) -> bytes:
         """The body of a 200 answer to ``GET url``; ``FetchError`` (``RefusedDestination``) otherwise."""
-        return self._request("GET", url, headers={"Accept": accept})
+        return self._request("GET", url, headers={"Accept": accept}).body
+
+    def get_fetched(self, url: str, *, accept: str, etag: str | None = None) -> Fetched:
+        """``GET url`` with its answer's headers; with ``etag``, a conditional request that a 304 may answer."""
+        headers = {"Accept": accept} | ({"If-None-Match": etag} if etag else {})
+        return self._request("GET", url, headers=headers, not_modified_ok=etag is not None)
 
     def post(self, url: str, body: bytes, *, content_type: str, accept: str) -> bytes:
         """The body of a 200 answer to ``POST url`` (for operator-configured services such as a time-stamp
         authority)."""
-        return self._request("POST", url, headers={"Content-Type": content_type, "Accept": accept}, content=body)
+        return self._request("POST", url, headers={"Content-Type": content_type, "Accept": accept}, content=body).body
 
-    def get_json(self, url: str, *, accept: str = "application/json") -> dict[str, Any]:
-        """A JSON object from ``url``."""
-        body = self.get(url, accept=accept)
-        try:
-            document = json.loads(body)
-        except (ValueError, RecursionError) as error:
-            raise FetchError(f"{url} did not answer with JSON") from error
-        if not isinstance(document, dict):
-            raise FetchError(f"{url} did not answer with a JSON object")
-        return document
-
-    def _request(self, method: str, url: str, **kwargs: Any) -> bytes:
+    def _request(self, method: str, url: str, *, not_modified_ok: bool = False, **kwargs: Any) -> Fetched:
         self.policy.check_url(url)
         try:
             with self._client.stream(method, url, **kwargs) as response:
+                if response.status_code == 304 and not_modified_ok:
+                    return Fetched(b"", response.headers, not_modified=True)
                 if response.status_code != 200:
                     raise FetchError(f"{url} answered HTTP {response.status_code}")
                 body = bytearray()
@@ -214,7 +219,7 @@ class OutboundClient:
         except (httpx.HTTPError, httpcore.NetworkError, OSError) as error:
             # One message for refused, reset, timed out and TLS failures alike.
             raise FetchError(f"{url} could not be fetched") from error
-        return bytes(body)
+        return Fetched(bytes(body), response.headers)
 
     def close(self) -> None:
         self._client.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,23 +22,24 @@ from app.db.session import make_engine, make_session_factory
 from app.errors import ConfigurationError, FetchError, NotFound
 from app.issuers.master_key import open_master_key
 from app.issuers.seals import college_by_seal_certificate
-from app.issuers.service import college_entry, resolve_local_key
+from app.issuers.service import college_entry, published_keys
 from app.jobs.queue import InProcessQueue, Queue, make_queue
 from app.outbound import OutboundClient
-from app.proofs.controller_documents import resolve_remote
 from app.proofs.dids import CompositeResolver
 from app.proofs.jades import RevocationSource
 from app.proofs.keys import MasterKey
 from app.proofs.loader import DocumentLoader, default_loader
 from app.proofs.tsa_client import HttpTimeStamper, Stamper
-from app.status.service import published_list
+from app.status.service import published_list_text
 from app.trust.crl_fetch import MAX_CRL_BYTES, CrlFetcher
 from app.trust.eu_trusted_lists import TrustedListStore, trusted_list_store
 from app.trust.identity import IssuerDirectory
 from app.trust.registries import RegistrySource, TrustRegistries, parse_definitions, read_location
+from app.verification.cache import Memo, MustCompute, VerificationCache
 from app.verification.pipeline import verify_credential
 from app.verification.remote import RemoteFetcher
 from app.verification.report import Report
+from app.verification.sources import LiveSources
 from app.verification.status import StatusListFetcher
 from app.wallet.delivery import new_claim_link
 
@@ -54,12 +56,16 @@ class Runtime:
     engine: Engine
     session_factory: sessionmaker[Session]
     writer_factory: sessionmaker[Session]
+    # The event loop's own reads (verification pages whose slow parts are all reused): one connection that no thread
+    # holds, so the loop never waits for the pool (threads release theirs only once the loop runs again).
+    loop_engine: Engine
     master_key: MasterKey
     loader: DocumentLoader
     clock: Callable[[], datetime]
     outbound: OutboundClient
     remote: RemoteFetcher
     registries: TrustRegistries
+    verification_cache: VerificationCache
     stamper: Stamper | None = None  # VETCRED_TSA_URL
     revocation: RevocationSource | None = None  # CRLs for B-LT seals, with a TSA
     trusted_lists: TrustedListStore | None = None  # VETCRED_EU_TRUSTED_LISTS; .current() for verify_seal
@@ -89,18 +95,31 @@ class Runtime:
             settings=settings,
             engine=engine,
             session_factory=session_factory,
+            loop_engine=make_engine(settings.database_url, connections=1),
             writer_factory=make_session_factory(engine, writes=True),
             master_key=master_key,
             loader=default_loader(),
             clock=clock,
             outbound=outbound,
-            remote=RemoteFetcher(enabled=settings.fetch_remote, client=outbound),
+            remote=RemoteFetcher(
+                enabled=settings.fetch_remote,
+                client=outbound,
+                max_age=timedelta(seconds=settings.remote_cache_max_seconds),
+                clock=clock,
+            ),
             registries=registries,
+            verification_cache=VerificationCache(settings.verification_cache_mb * 1024 * 1024),
             stamper=stamper,
             revocation=_crl_fetcher(settings, outbound, clock) if stamper else None,
             trusted_lists=trusted_list_store(settings, clock=clock),
             queue=make_queue(settings.database_url),
         )
+
+    @contextmanager
+    def loop_reads(self) -> Iterator[Session]:
+        """A read-only transaction on the event loop's own connection: only for work that never awaits inside it."""
+        with Session(self.loop_engine, expire_on_commit=False) as session, session.begin():
+            yield session
 
     @contextmanager
     def transaction(self, *, writes: bool = True) -> Iterator[Session]:
@@ -115,21 +134,30 @@ class Runtime:
         """did:key and did:jwk offline; this service's own did:web issuers from the database first; other did:web
         DID documents and https key documents over HTTPS only when VETCRED_FETCH_REMOTE is on (when it is off,
         the fetcher refuses and the proof is reported as could-not-check with that reason)."""
-        return CompositeResolver(
-            local_did_web=lambda verification_method_id: resolve_local_key(session, verification_method_id),
-            remote=partial(resolve_remote, fetch=self.remote),
+        return self._sources(session).resolver()
+
+    def _sources(self, session: Session, *, compute: bool = True) -> LiveSources:
+        return LiveSources(
+            local_keys=partial(published_keys, session), remote=self.remote.fetch if compute else _must_compute
         )
 
-    def status_fetcher(self, session: Session) -> StatusListFetcher:
-        """This service's own status lists straight from the database; others over the network when enabled."""
+    def status_fetcher(self, session: Session, *, compute: bool = True, memo: Memo | None = None) -> StatusListFetcher:
+        """This service's own status lists straight from the database; others over the network when enabled (not
+        at all without ``compute``: ``MustCompute``). ``memo`` learns the own lists' digests from their text."""
         own_prefix = f"{self.settings.public_url}/status/"
 
         def fetch(url: str) -> dict[str, Any]:
             if url.startswith(own_prefix):
                 try:
-                    return published_list(session, url.removeprefix(own_prefix)).document
+                    text = published_list_text(session, url.removeprefix(own_prefix))
                 except NotFound as error:
                     raise FetchError(error.detail) from error
+                document: dict[str, Any] = json.loads(text)
+                if memo is not None:
+                    memo.known(document, text)
+                return document
+            if not compute:
+                raise MustCompute
             return self.remote(url)
 
         return fetch
@@ -143,29 +171,43 @@ class Runtime:
 
         return status_of
 
-    def directory(self, session: Session) -> IssuerDirectory:
+    def directory(self, session: Session, now: datetime | None = None) -> IssuerDirectory:
         """Who signers are: this service's colleges, then the operator's trust registries."""
         return IssuerDirectory(
             local=lambda did: college_entry(session, did),
             local_certificate=lambda der, subject: college_by_seal_certificate(session, der, subject),
             registries=self.registries,
             service_name=f"colleges registered on this service ({urlsplit(self.settings.public_url).netloc})",
-            now=self.clock(),
+            now=now or self.clock(),
         )
 
-    def verify(self, document: Any, session: Session) -> Report:
-        """The full verification of ``document`` with this service's keys, status lists, records and trust sources."""
-        directory = self.directory(session)
+    def verify(self, document: Any, session: Session, *, compute: bool = True, text: str | None = None) -> Report:
+        """The full verification of ``document`` with this service's keys, status lists, records and trust sources.
+
+        The proofs, seals, status lists' own proofs and schema checks are reused from earlier verifications of the
+        same bytes while the keys they were checked with are unchanged (``app/verification/cache.py``). Without
+        ``compute`` nothing slow happens: no canonicalization, no request to another host, no registry or trusted
+        list (re)load; ``MustCompute`` is raised instead, so that the caller can run it where that may take time.
+        ``text``: the stored JSON text ``document`` was parsed from, if it was (it names the document more cheaply)."""
+        now = self.clock()
+        if not compute and (self.registries.due(now) or (self.trusted_lists and self.trusted_lists.due())):
+            raise MustCompute
+        directory = self.directory(session, now)
+        sources = self._sources(session, compute=compute)
+        memo = Memo(self.verification_cache, log=sources.log, current=sources.fingerprint, now=now, compute=compute)
+        if text is not None:
+            memo.known(document, text)
         return verify_credential(
             document,
-            resolver=self.resolver(session),
+            resolver=sources.resolver(),
             loader=self.loader,
-            now=self.clock(),
-            fetch=self.status_fetcher(session),
+            now=now,
+            fetch=self.status_fetcher(session, compute=compute, memo=memo),
             identify=directory.identify,
             identify_certificate=directory.identify_certificate,
             edc_status=self.edc_status(session),
             trusted_lists=self.trusted_lists.current() if self.trusted_lists else None,
+            memo=memo,
         )
 
     def issuance_context(self) -> IssuanceContext:
@@ -193,7 +235,12 @@ class Runtime:
 
     def close(self) -> None:
         self.engine.dispose()
+        self.loop_engine.dispose()
         self.outbound.close()
+
+
+def _must_compute(_url: str) -> tuple[dict[str, Any], str]:
+    raise MustCompute
 
 
 def _crl_fetcher(settings: Settings, outbound: OutboundClient, clock: Callable[[], datetime]) -> CrlFetcher:

@@ -1,8 +1,10 @@
 """Verification-page throughput and latency under concurrent load: wrk against uvicorn on loopback.
 
 Starts `vetcred serve` on a fresh SQLite database in a temporary directory, issues one credential through the
-API, then loads GET /v/{token} (HTML; every view re-verifies the proof and the live status). Needs `wrk`
-(Debian package wrk). Run by hand:  python bench/verify_page.py [--seconds 15] [--connections 16] [--workers 1]
+API, then loads GET /v/{token} (HTML; every view verifies: proofs reused while their inputs are unchanged, the status
+and validity period live), after a warm-up run. Needs `wrk` (Debian package wrk). Run by hand:
+python bench/verify_page.py [--seconds 15] [--connections 16] [--workers 1] [--warmup 3]; BENCH_LOOP passes uvicorn
+options (default: --loop asyncio, as `vetcred serve` runs).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import httpx
 from app.demo import sample_achievement, sample_issuer, sample_request
 
 TOKEN = "bench-admin-token-0123456789abcdefghijklmnop"
+# uvicorn's event loop, as `vetcred serve` runs it (BENCH_LOOP="--loop uvloop" to compare).
+LOOP = os.environ.get("BENCH_LOOP", "--loop asyncio").split()
 
 
 def _free_port() -> int:
@@ -54,6 +58,7 @@ def _start_server(workdir: Path, port: int, workers: int, log: IO[bytes]) -> sub
         "--log-level",
         "warning",
         "--no-access-log",
+        *LOOP,
     ]
     server = subprocess.Popen(command, cwd=workdir, env=env, stderr=log)
     for _ in range(200):
@@ -83,6 +88,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of load before the measured run (0: none)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -92,23 +98,9 @@ def main() -> None:
         try:
             url = _issue(f"http://127.0.0.1:{port}")
             assert "Verified" in httpx.get(url).text
-            result = subprocess.run(
-                [
-                    "wrk",
-                    f"-t{min(2, args.connections)}",
-                    f"-c{args.connections}",
-                    f"-d{args.seconds}s",
-                    "--latency",
-                    "--timeout",
-                    "10s",
-                    "-H",
-                    "Accept: text/html",
-                    url,
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
+            if args.warmup:  # every worker's first view canonicalizes once; steady state is what is measured
+                _wrk(url, args.connections, args.warmup)
+            result = _wrk(url, args.connections, args.seconds)
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -116,17 +108,26 @@ def main() -> None:
             if "Traceback" in log or "ERROR" in log:
                 print("server errors:\n" + log[-3000:])
     rps = re.search(r"Requests/sec:\s+([\d.]+)", result)
-    p50 = re.search(r"50%\s+(\S+)", result)
-    p99 = re.search(r"99%\s+(\S+)", result)
+    p50 = re.search(r"^\s+50%\s+(\S+)", result, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)", result, re.MULTILINE)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", result)
+    failed = sum(int(n) for n in socket.groups()) if socket else 0
     print(
-        f"GET /v/{{token}} (HTML, full re-verification), {args.connections} connections, {args.workers} worker(s), "
-        f"{args.seconds}s:"
+        f"GET /v/{{token}} (HTML, verified on every view), {args.connections} connections, {args.workers} worker(s), "
+        f"{args.seconds}s after {args.warmup}s of warm-up ({' '.join(LOOP) or 'uvicorn defaults'}):"
     )
     print(
         f"  {rps.group(1) if rps else '?'} requests/s   p50 {p50.group(1) if p50 else '?'}   "
-        f"p99 {p99.group(1) if p99 else '?'}   non-2xx {errors.group(1) if errors else 0}"
+        f"p99 {p99.group(1) if p99 else '?'}   non-2xx {errors.group(1) if errors else 0}   "
+        f"socket errors and timeouts {failed}"
     )
+
+
+def _wrk(url: str, connections: int, seconds: int) -> str:
+    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command += ["--timeout", "10s", "-H", "Accept: text/html", url]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ _OWN_TRANSACTIONS = "vetcred_own_transactions"
 _bearer = HTTPBearer(auto_error=False, description="An issuer's API key, or the admin token for /issuers")
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """Async (it does no I/O): FastAPI runs a plain ``def`` dependency in the thread pool, a hop per request."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 

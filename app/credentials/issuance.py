@@ -7,10 +7,11 @@ import json
 import secrets
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from app.achievements.service import get_achievement
@@ -133,8 +134,41 @@ def list_credentials(
     return list(rows), total
 
 
-def get_by_public_token(session: Session, token: str) -> Credential:
-    credential = session.scalar(select(Credential).where(Credential.public_token == token))
-    if credential is None:
+@dataclass(frozen=True)
+class PublicCredential:
+    """What the public pages of a credential use: its id and token, and the stored JSON text of what a verifier gets
+    (the sealed JAdES document for an EDC, the signed credential otherwise)."""
+
+    id: str
+    public_token: str
+    text: str
+    college_language: str | None  # the issuing college's default language for its pages
+
+    @property
+    def verifiable(self) -> dict[str, Any]:
+        document: dict[str, Any] = json.loads(self.text)
+        return document
+
+
+# Read on every view of a verification page: built once, from the table (the ORM's execution path costs as much
+# again), the document as its stored text (what the verification cache names it by).
+_CREDENTIALS = Credential.__table__.c
+_ISSUERS = Issuer.__table__.c
+_BY_PUBLIC_TOKEN = (
+    select(
+        _CREDENTIALS.id,
+        _CREDENTIALS.public_token,
+        cast(_CREDENTIALS.document, Text).label("text"),
+        _CREDENTIALS.sealed,
+        _ISSUERS.default_language,
+    )
+    .join_from(Credential.__table__, Issuer.__table__, _ISSUERS.id == _CREDENTIALS.issuer_id)
+    .where(_CREDENTIALS.public_token == bindparam("token"))
+)
+
+
+def get_by_public_token(session: Session, token: str) -> PublicCredential:
+    row = session.execute(_BY_PUBLIC_TOKEN, {"token": token}).first()
+    if row is None:
         raise NotFound("no credential at this verification link")
-    return credential
+    return PublicCredential(row.id, row.public_token, row.sealed or row.text, row.default_language)

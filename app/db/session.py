@@ -17,14 +17,18 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, connections: int = 10) -> Engine:
+    """An engine with a pool of up to ``connections`` (twice that on PostgreSQL, with overflow; ``1``: exactly one,
+    for a single thread's use)."""
     url = normalize_url(url)
+    overflow = connections if connections > 1 else 0
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        pool = {} if connections > 1 else {"pool_size": 1, "max_overflow": 0}
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=connections, max_overflow=overflow)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import gettext
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_decimal
 
 from app.i18n.catalogues import translations
@@ -37,6 +37,15 @@ class Localizer:
         if moment is None:
             return None
         return format_date(moment.date() if isinstance(moment, datetime) else moment, "long", locale=self.locale)
+
+    def moment(self, moment: datetime) -> str:
+        """A point in time to the minute, in UTC as the language writes it: ``28 November 2026, 23:45 UTC``."""
+        utc = moment.astimezone(UTC)
+        day = format_date(utc.date(), "long", locale=self.locale)
+        time = format_time(utc, "HH:mm", tzinfo=UTC, locale=self.locale)
+        # The language's own way of joining a date and a time (CLDR), as babel.dates.format_datetime does it.
+        joined = str(get_datetime_format("long", locale=self.locale)).replace("'", "").replace("{0}", time)
+        return f"{joined.replace('{1}', day)} UTC"
 
     def number(self, value: float) -> str:
         """``2,5`` or ``2.5``, as the language writes decimals."""

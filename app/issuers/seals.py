@@ -59,7 +59,7 @@ def college_by_seal_certificate(session: Session, certificate_der: bytes, subjec
     for row in session.scalars(select(SealMaterial).where(SealMaterial.subject == subject)):
         if row.chain and row.chain[0] == encoded:
             issuer = session.get(Issuer, row.issuer_id)
-            return entry_for(issuer) if issuer else None
+            return entry_for(issuer.did, issuer.name, issuer.profile) if issuer else None
     return None
 
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Issuer, IssuerKey
 from app.errors import NotFound
 from app.issuers.api_keys import new_api_key
 from app.issuers.inputs import IssuerInput
-from app.proofs.dids import ResolvedKey, did_web
+from app.proofs.dids import did_web
 from app.proofs.keys import MasterKey, generate_signing_key, public_key_bytes
-from app.proofs.multikey import decode_multikey, encode_public_key
+from app.proofs.multikey import encode_public_key
 from app.proofs.signer import Ed25519Signer
 from app.trust.registries import RegistryEntry
 
@@ -130,37 +131,39 @@ def signer_for(issuer: Issuer, master_key: MasterKey) -> Ed25519Signer:
     return Ed25519Signer(Ed25519PrivateKey.from_private_bytes(raw), verification_method(issuer, key))
 
 
+# Read on every verification: built once (building a statement costs more than running it on an indexed column),
+# from the tables rather than the mapped classes (the ORM's execution path costs as much again).
+_ISSUERS, _KEYS = Issuer.__table__.c, IssuerKey.__table__.c
+_COLLEGE_BY_DID = select(_ISSUERS.did, _ISSUERS.name, _ISSUERS.profile).where(_ISSUERS.did == bindparam("did"))
+_KEYS_BY_DID = (
+    select(_KEYS.key_id, _KEYS.public_key_multibase)
+    .join(Issuer.__table__, _ISSUERS.id == _KEYS.issuer_id)
+    .where(_ISSUERS.did == bindparam("did"))
+    .order_by(_KEYS.id)
+)
+
+
 def college_entry(session: Session, did: str) -> RegistryEntry | None:
     """How this service lists its college with ``did`` as a trust source (name, website, place, logo)."""
-    issuer = session.scalar(select(Issuer).where(Issuer.did == did))
-    return None if issuer is None else entry_for(issuer)
+    row = session.execute(_COLLEGE_BY_DID, {"did": did}).first()
+    return None if row is None else entry_for(row.did, row.name, row.profile)
 
 
-def entry_for(issuer: Issuer) -> RegistryEntry:
-    profile = issuer.profile
+def entry_for(did: str, name: str, profile: dict[str, Any]) -> RegistryEntry:
     address = profile.get("address") or {}
     place = ", ".join(str(address[key]) for key in ("addressLocality", "addressCountryCode") if address.get(key))
     image = profile.get("image")
     return RegistryEntry(
-        id=issuer.did,
-        name=issuer.name,
+        id=did,
+        name=name,
         url=profile.get("url"),
         location=place or None,
         logo=image.get("id") if isinstance(image, dict) else None,
     )
 
 
-def resolve_local_key(session: Session, verification_method_id: str) -> ResolvedKey | None:
-    """Resolves ``did:web:...#key`` for an issuer hosted by this service, or None when it is not ours."""
-    did, _, fragment = verification_method_id.partition("#")
-    issuer = session.scalar(select(Issuer).where(Issuer.did == did))
-    if issuer is None:
-        return None
-    for key in issuer.keys:
-        if key.key_id == fragment:
-            return ResolvedKey(
-                id=verification_method_id,
-                controller=issuer.did,
-                public_key=decode_multikey(key.public_key_multibase),
-            )
-    return None
+def published_keys(session: Session, did: str) -> tuple[tuple[str, str], ...] | None:
+    """The keys the DID document of this service's college ``did`` lists, as ``(key id, publicKeyMultibase)``, oldest
+    first (one query); None when no college here has that DID."""
+    rows = session.execute(_KEYS_BY_DID, {"did": did}).all()
+    return tuple((key_id, multibase) for key_id, multibase in rows) or None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.orm import Session
 
 from app.db.models import AuditEvent, Credential, Issuer, StatusList
@@ -228,6 +228,20 @@ def _twins(session: Session, credential: Credential) -> list[Credential]:
             )
         )
     )
+
+
+# Read on every verification of a credential of this service: built once.
+_LISTS = StatusList.__table__.c
+_LIST_TEXT = select(cast(_LISTS.document, Text)).where(_LISTS.id == bindparam("id"))
+
+
+def published_list_text(session: Session, list_id: str) -> str:
+    """The stored JSON text of list ``list_id``'s signed BitstringStatusListCredential (not the row's bitstrings,
+    and not parsed: the verification cache names it by its text); NotFound."""
+    text: str | None = session.scalar(_LIST_TEXT, {"id": list_id})
+    if text is None:
+        raise NotFound(f"status list {list_id} not found")
+    return text
 
 
 def published_list(session: Session, list_id: str) -> StatusList:

@@ -122,7 +122,7 @@ class TrustedListStore:
     def current(self) -> TrustedLists:
         with self._lock:
             now = self._clock()
-            if self._current is None or now - self._current.loaded_at >= self._refresh:
+            if self._current is None or self._due(now):
                 loaded = load_trusted_lists(
                     self._locations,
                     lotl_signers=self._lotl_signers,
@@ -135,6 +135,14 @@ class TrustedListStore:
                 if loaded.lists or self._current is None:
                     self._current = loaded
             return self._current
+
+    def due(self) -> bool:
+        """Whether ``current`` would load the lists (network requests) rather than answer from memory."""
+        with self._lock:
+            return self._due(self._clock())
+
+    def _due(self, now: datetime) -> bool:
+        return self._current is None or now - self._current.loaded_at >= self._refresh
 
 
 def trusted_list_store(settings: Settings, *, clock: Callable[[], datetime]) -> TrustedListStore | None:

@@ -173,9 +173,13 @@ class RegistrySource:
 
     def current(self, now: datetime) -> Registry | None:
         with self._lock:
-            if self._next_load is None or now >= self._next_load:
+            if self.due(now):
                 self._load(now)
             return self.registry
+
+    def due(self, now: datetime) -> bool:
+        """Whether ``current`` would read the registry (a file or a network request) rather than answer from memory."""
+        return self._next_load is None or now >= self._next_load
 
     def _load(self, now: datetime) -> None:
         name, location = self.definition.name, self.definition.location
@@ -211,3 +215,7 @@ class TrustRegistries:
 
     def errors(self) -> list[str]:
         return [source.error for source in self.sources if source.error]
+
+    def due(self, now: datetime) -> bool:
+        """Whether looking up a signer now would read a registry rather than answer from memory."""
+        return any(source.due(now) for source in self.sources)

@@ -24,10 +24,12 @@ genuine, which is only known once its proof has passed.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from app.trust.identity import IssuerIdentity
+from app.verification.cache import Reused
 
 STATUS = "status"
 ISSUER = "issuer"
@@ -96,6 +98,8 @@ class Report:
     notices: tuple[str, ...] = field(default_factory=tuple)  # what the banner must add, e.g. a test seal
     # A VC-JWT's credential as decoded (what the pages show); not part of the report's JSON.
     credential: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    checked_at: datetime | None = None  # the clock reading every live part of this report used
+    reused: tuple[Reused, ...] = ()  # the parts taken from an earlier verification of the same inputs
 
     @property
     def verdict(self) -> Verdict:
@@ -135,6 +139,8 @@ class Report:
             "issuerIdentity": _identity_dict(self.identity),
             "notices": list(self.notices),
             "checks": [asdict(c) | {"outcome": c.outcome.value} for c in self.checks],
+            "checkedAt": self.checked_at.isoformat() if self.checked_at else None,
+            "reused": [r.to_dict() for r in self.reused],
         }
 
 

@@ -12,6 +12,7 @@ from app.credentials.edc_shacl import validate_edc
 from app.proofs.jades import SealReport, verify_seal
 from app.trust.eu_trusted_lists import TrustedLists
 from app.trust.identity import IssuerIdentity, SourceKind, TrustSource
+from app.verification.cache import Memo
 from app.verification.checks import MAX_DEPTH, check_issuer, check_validity_period, nesting_depth
 from app.verification.report import Check, Outcome, Report, Signer
 
@@ -33,16 +34,29 @@ def verify_sealed_edc(
     status_of: EdcStatusLookup,
     identify_certificate: IdentifyCertificate,
     trusted_lists: TrustedLists | None = None,
+    memo: Memo | None = None,
 ) -> Report:
-    """``trusted_lists``: the EU trusted lists the operator configured (None: seals are not checked against any)."""
-    seal = verify_seal(document, trusted_lists=trusted_lists, now=now)
+    """``trusted_lists``: the EU trusted lists the operator configured (None: seals are not checked against any).
+
+    ``memo`` reuses a valid seal's outcome for exactly this document and this load of the trusted lists (an invalid
+    one is checked again: a time-stamp from the future may become acceptable), and the EDC shapes' verdict for
+    exactly this payload."""
+    memo = memo or Memo()
+    lists_loaded = trusted_lists.loaded_at.isoformat() if trusted_lists else None
+    seal = memo.reuse(
+        "seal",
+        ("jades", document, lists_loaded),
+        lambda: verify_seal(document, trusted_lists=trusted_lists, now=now),
+        keep=lambda report: report.valid,
+    )
     checks = [_seal_check(seal)]
     payload = _payload(document)
     if payload is None or nesting_depth(payload) > MAX_DEPTH:
         reason = "the sealed payload is not a JSON object" if payload is None else "the sealed payload nests too deeply"
         checks.append(Check("edc_format", Outcome.FAILED, reason))
         return Report(checks=checks, format="edc")
-    violations = validate_edc(payload)
+    memo.known(payload, document["payload"])  # parsed from that text: named by its hash, not serialized again
+    violations = memo.reuse("edc_format", payload, lambda: validate_edc(payload))
     checks.append(
         Check("edc_format", Outcome.FAILED, "fails the EDC shapes (edc-generic-full): " + "; ".join(violations[:5]))
         if violations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from app.errors import FetchError
@@ -12,6 +13,7 @@ from app.proofs.embedded import verify_proofs
 from app.proofs.loader import DocumentLoader
 from app.proofs.results import ProofOutcome
 from app.status.bitstring import Bitstring, StatusListError
+from app.verification.cache import Memo
 from app.verification.checks import parse_datetime
 from app.verification.report import Check, Outcome
 
@@ -30,7 +32,11 @@ def check_status(
     resolver: KeyResolver,
     loader: DocumentLoader,
     now: datetime,
+    memo: Memo | None = None,
 ) -> Check:
+    """Each entry's list is fetched and its bit read every time; the list's own proof is reused (``memo``) only for
+    exactly that list credential, signed with unchanged keys."""
+    memo = memo or Memo()
     entries = document.get("credentialStatus")
     if entries is None:
         return Check(NAME, Outcome.NOT_APPLICABLE, "the credential has no status entry: it cannot be revoked")
@@ -38,7 +44,7 @@ def check_status(
     set_purposes: list[str] = []
     try:
         for entry in entries:
-            if _bit_is_set(entry, document, fetch=fetch, resolver=resolver, loader=loader, now=now):
+            if _bit_is_set(entry, document, fetch=fetch, resolver=resolver, loader=loader, now=now, memo=memo):
                 set_purposes.append(entry.get("statusPurpose", ""))
     except _CouldNotCheck as error:
         return Check(NAME, Outcome.COULD_NOT_CHECK, str(error))
@@ -58,6 +64,7 @@ def _bit_is_set(
     resolver: KeyResolver,
     loader: DocumentLoader,
     now: datetime,
+    memo: Memo,
 ) -> bool:
     if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
         kind = entry.get("type") if isinstance(entry, dict) else type(entry).__name__
@@ -72,7 +79,9 @@ def _bit_is_set(
         list_credential = fetch(url)
     except FetchError as error:
         raise _CouldNotCheck(f"the status list {url} could not be fetched: {error.detail}") from error
-    results = verify_proofs(list_credential, resolver, loader)
+    results = memo.reuse(
+        "status_list_proof", list_credential, lambda: verify_proofs(list_credential, resolver, loader), subject=url
+    )
     refusals = [r for r in results if r.outcome is not ProofOutcome.PASSED]
     if not results or len(refusals) == len(results) or any(r.outcome is ProofOutcome.FAILED for r in refusals):
         reason = refusals[0].reason if refusals else "it has no proof"
@@ -80,10 +89,16 @@ def _bit_is_set(
     _check_list_matches(list_credential, document, url, purpose, now)
     subject = list_credential["credentialSubject"]
     try:
-        bits = Bitstring.decode(subject["encodedList"], int(entry.get("statusSize", 1)))
-        return bits.get(int(index_text)) != 0
+        return _decoded(subject["encodedList"], int(entry.get("statusSize", 1))).get(int(index_text)) != 0
     except (StatusListError, IndexError, ValueError, KeyError, TypeError) as error:
         raise _CouldNotCheck(f"the status list {url} cannot be read: {error}") from error
+
+
+@lru_cache(maxsize=64)
+def _decoded(encoded: str, status_size: int) -> Bitstring:
+    """The bitstring an ``encodedList`` holds (16 KiB for a list of 131,072): every credential of a list reads the
+    same one, so the last few lists decoded are kept; a changed list is a different ``encoded``."""
+    return Bitstring.decode(encoded, status_size)
 
 
 def _check_list_matches(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -12,12 +11,12 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import RuntimeDep, SessionDep
 from app.api.responses import PdfResponse, PngResponse, SvgResponse, VcJsonResponse, html_errors
-from app.credentials.issuance import get_by_public_token
-from app.db.models import Credential, Issuer
+from app.credentials.issuance import PublicCredential, get_by_public_token
 from app.errors import InvalidInput, NotFound
 from app.i18n.localizer import localizer
 from app.issuers.branding import confirmed_branding, logo_png
 from app.runtime import Runtime
+from app.verification.cache import MustCompute
 from app.verification.inputs import read_presented
 from app.web.language import LanguageChoice, LanguageDep, localized
 from app.web.pdf import certificate_pdf
@@ -28,14 +27,14 @@ from app.web.view import CredentialView
 
 router = APIRouter(tags=["verification pages"], include_in_schema=True)
 
-# The page re-verifies on every view, so it must not be cached; QR codes and PDFs of a token never change
+# The page verifies on every view, so it must not be cached; QR codes and PDFs of a token never change
 # meaning, but the PDF shows the verdict at printing time, so it is not cached either.
 NO_STORE = {"Cache-Control": "no-store"}
 IMMUTABLE = {"Cache-Control": "public, max-age=86400, immutable"}
 VC_JSON = "application/vc+ld+json"
 
 
-def _links(runtime: Runtime, credential: Credential) -> dict[str, str]:
+def _links(runtime: Runtime, credential: PublicCredential) -> dict[str, str]:
     verify_url = f"{runtime.settings.public_url}/v/{credential.public_token}"
     return {
         "verify_url": verify_url,
@@ -46,20 +45,13 @@ def _links(runtime: Runtime, credential: Credential) -> dict[str, str]:
     }
 
 
-def _credential(session: Session, token: str) -> Credential:
+def _credential(session: Session, token: str) -> PublicCredential:
     return get_by_public_token(session, token)
 
 
-def _page(session: Session, credential: Credential, choice: LanguageChoice) -> PageLanguage:
+def _page(credential: PublicCredential, choice: LanguageChoice) -> PageLanguage:
     """The reader's language, falling back to the issuing college's default language."""
-    college = session.get(Issuer, credential.issuer_id)
-    return choice.page(college.default_language if college else None)
-
-
-def _verifiable(credential: Credential) -> dict[str, Any]:
-    """What a verifier gets: the sealed JAdES document for an EDC, the signed credential otherwise."""
-    sealed: dict[str, Any] = json.loads(credential.sealed) if credential.sealed else credential.document
-    return sealed
+    return choice.page(credential.college_language)
 
 
 def _wants_json(request: Request) -> bool:
@@ -71,13 +63,14 @@ def _wants_json(request: Request) -> bool:
     "/v/{token}.json", response_class=VcJsonResponse, summary="The signed credential behind a verification link"
 )
 def credential_json(token: str, session: SessionDep) -> JSONResponse:
-    return VcJsonResponse(_verifiable(_credential(session, token)), headers=NO_STORE)
+    return VcJsonResponse(_credential(session, token).verifiable, headers=NO_STORE)
 
 
 @router.get("/v/{token}/report.json", summary="A fresh verification report of the credential")
 def report_json(token: str, session: SessionDep, runtime: RuntimeDep) -> JSONResponse:
     credential = _credential(session, token)
-    return JSONResponse(runtime.verify(_verifiable(credential), session).to_dict(), headers=NO_STORE)
+    report = runtime.verify(credential.verifiable, session, text=credential.text)
+    return JSONResponse(report.to_dict(), headers=NO_STORE)
 
 
 @router.get("/v/{token}/qr.png", response_class=PngResponse, summary="QR code of the verification link (PNG)")
@@ -93,13 +86,15 @@ def qr_code_svg(token: str, session: SessionDep, runtime: RuntimeDep) -> Respons
 
 
 def _view(
-    session: Session, runtime: Runtime, document: dict[str, Any], links: dict[str, str], language: str
+    session: Session, runtime: Runtime, credential: PublicCredential, page: PageLanguage, *, compute: bool = True
 ) -> CredentialView:
-    """Verified afresh, in ``language``; the college's branding only when this service confirms that college
-    signed."""
-    report = runtime.verify(document, session)
+    """Verified afresh, in the page's language; the college's branding only when this service confirms that
+    college signed. Without ``compute``, ``MustCompute`` when a slow part of the verification cannot be reused."""
+    document = credential.verifiable
+    report = runtime.verify(document, session, compute=compute, text=credential.text)
     college = confirmed_branding(session, report.identity, runtime.settings.public_url)
-    return credential_view(document, report, links=links, language=language, college=college)
+    links = _links(runtime, credential)
+    return credential_view(document, report, links=links, language=page.code, college=college)
 
 
 @router.get(
@@ -107,11 +102,10 @@ def _view(
 )
 def certificate(token: str, session: SessionDep, runtime: RuntimeDep, choice: LanguageDep) -> Response:
     credential = _credential(session, token)
-    links = _links(runtime, credential)
-    page = _page(session, credential, choice)
-    view = _view(session, runtime, _verifiable(credential), links, page.code)
+    page = _page(credential, choice)
+    view = _view(session, runtime, credential, page)
     logo = logo_png(session, view.college.college_id) if view.college else None
-    pdf = certificate_pdf(view, qr_png(links["verify_url"]), logo=logo[0] if logo else None)
+    pdf = certificate_pdf(view, qr_png(view.verify_url), logo=logo[0] if logo else None)
     headers = NO_STORE | {"Content-Disposition": f'inline; filename="certificate-{credential.id[:8]}.pdf"'}
     return localized(PdfResponse(pdf, headers=headers), choice, page)
 
@@ -122,21 +116,32 @@ def certificate(token: str, session: SessionDep, runtime: RuntimeDep, choice: La
     summary="Verification page (HTML; the signed credential with Accept: application/json)",
     responses=html_errors(404) | {200: {"content": {"text/html": {}, VC_JSON: {"schema": {"type": "object"}}}}},
 )
-def verification_page(
-    token: str, request: Request, session: SessionDep, runtime: RuntimeDep, choice: LanguageDep
-) -> Response:
+async def verification_page(token: str, request: Request, runtime: RuntimeDep, choice: LanguageDep) -> Response:
+    """Verified on every view, not read from a stored flag. When every slow part of the verification can be reused
+    (``Runtime.verify`` without ``compute``: a few indexed reads, no canonicalization, no network) the page is made
+    on the event loop, on its own database connection; otherwise in the thread pool."""
     try:
-        credential = _credential(session, token)
-    except NotFound:
-        page = choice.page()
-        return localized(HTMLResponse(render_not_found(page=page), status_code=404, headers=NO_STORE), choice, page)
-    if _wants_json(request):
-        return VcJsonResponse(_verifiable(credential), headers=NO_STORE | {"Vary": "Accept"})
-    # Honest: the proof and the live status are checked again on every view, not read from a stored flag.
-    page = _page(session, credential, choice)
-    view = _view(session, runtime, _verifiable(credential), _links(runtime, credential), page.code)
-    response = HTMLResponse(render_verification_page(view, page), headers=NO_STORE)
-    return localized(response, choice, page, vary="Accept")
+        return _verification_page(token, request, runtime, choice, compute=False)
+    except MustCompute:
+        return await run_in_threadpool(_verification_page, token, request, runtime, choice, compute=True)
+
+
+def _verification_page(
+    token: str, request: Request, runtime: Runtime, choice: LanguageChoice, *, compute: bool
+) -> Response:
+    with runtime.loop_reads() if not compute else runtime.transaction(writes=False) as session:
+        try:
+            credential = _credential(session, token)
+        except NotFound:
+            page = choice.page()
+            response = HTMLResponse(render_not_found(page=page), status_code=404, headers=NO_STORE)
+            return localized(response, choice, page)
+        if _wants_json(request):
+            return VcJsonResponse(credential.verifiable, headers=NO_STORE | {"Vary": "Accept"})
+        page = _page(credential, choice)
+        view = _view(session, runtime, credential, page, compute=compute)
+    html = request.app.state.pages.render(credential.public_token, view, page)
+    return localized(HTMLResponse(html, headers=NO_STORE), choice, page, vary="Accept")
 
 
 @router.get("/verify", response_class=HTMLResponse, summary="Verify any credential: paste or upload its JSON")

@@ -30,6 +30,8 @@ CHECK_LABELS = {
     "seal": N_("Electronic seal (JAdES)"),
     "edc_format": N_("Europass Digital Credential format (EDC shapes)"),
 }
+# The parts of a report that may be reused (app/verification/cache.py), as the page names them.
+REUSED_LABELS = CHECK_LABELS | {"status_list_proof": N_("Signature of the status list")}
 HEADLINES = {
     Verdict.VERIFIED: N_("Verified"),
     Verdict.ISSUER_NOT_CONFIRMED: N_("Signature valid — issuer not confirmed"),
@@ -93,6 +95,27 @@ ACHIEVEMENT_TYPES = {
 def human_date(moment: datetime | None, language: str = "en") -> str | None:
     """``22 November 2026`` in the reader's language."""
     return localizer(language).date(moment)
+
+
+def checked_note(report: Report, t: Localizer) -> str:
+    """When the checks ran and what they reused, in words: a reader can tell a live check from a reused one."""
+    if report.checked_at is None:
+        return ""
+    note = t.gettext("Checked %(moment)s.") % {"moment": t.moment(report.checked_at)}
+    if report.reused:
+        parts = "; ".join(
+            t.gettext("%(part)s, checked %(moment)s")
+            % {
+                "part": t.gettext(REUSED_LABELS[r.part]) if r.part in REUSED_LABELS else r.part,
+                "moment": t.moment(r.computed_at),
+            }
+            for r in report.reused
+        )
+        note += " " + t.gettext(
+            "Reused from an earlier check of exactly the same signed data with the same keys: %(parts)s. "
+            "Everything else was checked now."
+        ) % {"parts": parts}
+    return note
 
 
 def issuer_view(facts: CredentialFacts, report: Report, t: Localizer | None = None) -> IssuerView:
@@ -310,6 +333,7 @@ def credential_view(
             for c in report.checks
         ],
         notices=[t.gettext(NOTICES[n]) if n in NOTICES else n for n in report.notices],
+        checked=checked_note(report, t),
         verify_url=links["verify_url"],
         json_url=links["json_url"],
         report_url=links["report_url"],

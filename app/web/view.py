@@ -92,6 +92,7 @@ class CredentialView:
     other_language_url: str | None = None
     # The signing college's look, set only when this service confirms that college signed.
     college: CollegeBranding | None = None
+    checked: str = ""  # when the checks ran, and which outcomes were reused from an earlier check
 
 
 @dataclass(frozen=True)
