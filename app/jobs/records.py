@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.assessments.batch import RowOutcome
@@ -142,14 +142,23 @@ def _latest_chunk_time(session: Session, job: Job) -> datetime | None:
 
 def start_chunk(session: Session, job_id: str, number: int, now: datetime) -> tuple[Job, JobChunk] | None:
     """The chunk to work on, or None when its job was cancelled (or is gone) or another worker finished it."""
-    job = session.get(Job, job_id)
+    job = begin_job(session, job_id, now)
     chunk = session.get(JobChunk, (job_id, number))
     if job is None or chunk is None or job.state == "cancelled" or chunk.done_at is not None:
         return None
-    if job.state == "queued":
-        job.state = "running"
-        job.started_at = now
     return job, chunk
+
+
+def begin_job(session: Session, job_id: str, now: datetime) -> Job | None:
+    """The job, marked running if it was queued. States only move forward, each by a compare-and-set: a worker that
+    read "queued" just before the college cancelled must not write "running" over "cancelled"."""
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.state == "queued")
+        .values(state="running", started_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return session.get(Job, job_id, populate_existing=True)
 
 
 def finish_chunk(
@@ -176,10 +185,18 @@ def finish_chunk(
     left = session.scalar(
         select(func.count()).select_from(JobChunk).where(JobChunk.job_id == job_id, JobChunk.done_at.is_(None))
     )
-    job = session.get(Job, job_id)
-    if job is not None and not left and job.state not in FINAL_STATES:
-        job.state = "completed"
-        job.finished_at = now
+    if not left:
+        end_job(session, job_id, "completed", now)
+
+
+def end_job(session: Session, job_id: str, state: str, now: datetime, **fields: Any) -> None:
+    """Ends a job that has not ended yet (compare-and-set, so a cancellation committed meanwhile stays)."""
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.state.not_in(FINAL_STATES))
+        .values(state=state, finished_at=now, **fields)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _aad(job_id: str, number: int) -> bytes:

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import update
 
 from app.assessments.batch import RowOutcome, process_chunk
-from app.db.models import Assessment, ClaimLink, Credential, Job, Learner
+from app.db.models import Assessment, ClaimLink, Credential, Learner
 from app.errors import Conflict, FetchError
 from app.issuers.branding import branding_by_id
 from app.issuers.service import college_language
-from app.jobs.records import FINAL_STATES, finish_chunk, start_chunk
+from app.jobs.records import FINAL_STATES, begin_job, end_job, finish_chunk, start_chunk
 from app.wallet.claims import resend
 from app.wallet.delivery import send_claim_mail
 from app.wallet.europass import deliver_to_europass
@@ -124,7 +124,7 @@ def europass_delivery(runtime: Runtime, attempt: Attempt, *, job_id: str) -> Non
     """Sends a sealed EDC to the learner's Europass wallet; the job ends completed (the wallet's answer) or failed."""
     base_url = runtime.settings.europass_wallet_url
     with runtime.transaction() as session:
-        job = session.get(Job, job_id)
+        job = begin_job(session, job_id, runtime.clock())
         if job is None or job.state in FINAL_STATES or job.credential_id is None:
             return
         credential = session.get(Credential, job.credential_id)
@@ -132,8 +132,6 @@ def europass_delivery(runtime: Runtime, attempt: Attempt, *, job_id: str) -> Non
             session.get(Assessment, credential.assessment_id) if credential and credential.assessment_id else None
         )
         learner = session.get(Learner, assessment.learner_id) if assessment else None
-        if job.state == "queued":
-            job.state, job.started_at = "running", runtime.clock()
         sealed = credential.sealed if credential else None
         email = learner.email if learner else None
     try:
@@ -153,9 +151,7 @@ def _end(
     runtime: Runtime, job_id: str, state: str, *, outcome: dict[str, Any] | None = None, error: str | None = None
 ) -> None:
     with runtime.transaction() as session:
-        job = session.get(Job, job_id)
-        if job is not None and job.state not in FINAL_STATES:
-            job.state, job.outcome, job.error, job.finished_at = state, outcome, error, runtime.clock()
+        end_job(session, job_id, state, runtime.clock(), outcome=outcome, error=error)
 
 
 TASKS: dict[str, Task] = {
