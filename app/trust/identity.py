@@ -13,7 +13,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from app.i18n.catalogues import N_
 from app.trust.registries import Registry, RegistryEntry, TrustRegistries
+
+# How reports (in English) and pages (in the reader's language) name the colleges registered on this service.
+THIS_SERVICE_SOURCE = N_("colleges registered on this service (%(host)s)")
 
 
 class SourceKind(StrEnum):
@@ -30,6 +34,7 @@ class TrustSource:
     kind: SourceKind
     updated: datetime | None = None
     loaded_at: datetime | None = None
+    host: str | None = None  # this service's own source: its host, which pages name in the reader's language
 
 
 @dataclass(frozen=True)
@@ -103,11 +108,12 @@ class IssuerDirectory:
         registries: TrustRegistries,
         service_name: str,
         now: datetime,
+        service_host: str | None = None,
     ) -> None:
         self._local = local
         self._local_certificate = local_certificate
         self._registries = registries
-        self._this_service = TrustSource(name=service_name, kind=SourceKind.THIS_SERVICE)
+        self._this_service = TrustSource(name=service_name, kind=SourceKind.THIS_SERVICE, host=service_host)
         self._now = now
 
     def identify_certificate(self, certificate_der: bytes, subject: str) -> IssuerIdentity:

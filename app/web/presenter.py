@@ -16,6 +16,7 @@ from app.i18n.catalogues import N_
 from app.i18n.localizer import Localizer, localizer
 from app.i18n.vocabulary_labels import label_of
 from app.issuers.branding import CollegeBranding
+from app.trust.identity import THIS_SERVICE_SOURCE, SourceKind
 from app.verification.report import STATUS, Outcome, Report, Verdict
 from app.verification.sealed_edc import TEST_SEAL_NOTICE
 from app.web.view import CheckView, CredentialView, IssuerView, outcome_label
@@ -126,10 +127,15 @@ def issuer_view(facts: CredentialFacts, report: Report, t: Localizer | None = No
     if identity is not None and confirmed:
         for source in identity.listed_in:
             updated = t.date(source.updated)
-            sources.append(
-                t.gettext("%(registry)s (updated %(date)s)") % {"registry": source.name, "date": updated}
-                if updated
+            source_name = (
+                t.gettext(THIS_SERVICE_SOURCE) % {"host": source.host}
+                if source.kind is SourceKind.THIS_SERVICE and source.host
                 else source.name
+            )
+            sources.append(
+                t.gettext("%(registry)s (updated %(date)s)") % {"registry": source_name, "date": updated}
+                if updated
+                else source_name
             )
     name = identity.name if identity and confirmed else None
     shown = name or t.gettext("“%(name)s” (not confirmed)") % {"name": facts.issuer_name}
