@@ -13,11 +13,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from app.i18n.catalogues import N_
 from app.trust.registries import Registry, RegistryEntry, TrustRegistries
 
-# How reports (in English) and pages (in the reader's language) name the colleges registered on this service.
-THIS_SERVICE_SOURCE = N_("colleges registered on this service (%(host)s)")
+# How reports name this service's own source (pages name it in the reader's language: app/web/presenter.py).
+THIS_SERVICE_SOURCE = "colleges registered on this service (%(host)s)"
 
 
 class SourceKind(StrEnum):

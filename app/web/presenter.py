@@ -16,10 +16,14 @@ from app.i18n.catalogues import N_
 from app.i18n.localizer import Localizer, localizer
 from app.i18n.vocabulary_labels import label_of
 from app.issuers.branding import CollegeBranding
-from app.trust.identity import THIS_SERVICE_SOURCE, SourceKind
+from app.trust.identity import SourceKind
 from app.verification.report import STATUS, Outcome, Report, Verdict
 from app.verification.sealed_edc import TEST_SEAL_NOTICE
 from app.web.view import CheckView, CredentialView, IssuerView, outcome_label
+
+# This service's own trust source on a page: a singular noun, so that "as %(sources)s confirms" agrees in every
+# language (and Greek's "το %(sources)s" takes no second article).
+THIS_SERVICE = N_("the register of colleges on this service (%(host)s)")
 
 CHECK_LABELS = {
     "structure": N_("Well-formed credential"),
@@ -128,7 +132,7 @@ def issuer_view(facts: CredentialFacts, report: Report, t: Localizer | None = No
         for source in identity.listed_in:
             updated = t.date(source.updated)
             source_name = (
-                t.gettext(THIS_SERVICE_SOURCE) % {"host": source.host}
+                t.gettext(THIS_SERVICE) % {"host": source.host}
                 if source.kind is SourceKind.THIS_SERVICE and source.host
                 else source.name
             )

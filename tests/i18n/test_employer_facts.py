@@ -46,9 +46,12 @@ def test_the_trust_source_is_named_in_the_reader_s_language(client: TestClient) 
     issued = issue(client, headers, make_achievement(client, headers)["id"])
     path = issued["verifyUrl"].removeprefix("https://vetcred.test")
     german = " ".join(visible_text(client.get(path, params={"lang": "de"}).text, "de").split())
-    assert "bei diesem Dienst registrierte Bildungseinrichtungen (vetcred.test)" in german
+    # A singular noun, so that "as %(sources)s confirms" agrees: "bestätigt durch das Verzeichnis …".
+    assert "bestätigt durch das Verzeichnis der Bildungseinrichtungen dieses Dienstes (vetcred.test)" in german
     assert "registered on this service" not in german  # only in the technical details, marked lang="en"
     slovenian = " ".join(visible_text(client.get(path, params={"lang": "sl"}).text, "sl").split())
-    assert "ustanove, registrirane v tej storitvi (vetcred.test)" in slovenian
+    assert "kar potrjuje register ustanov te storitve (vetcred.test)" in slovenian
+    greek = " ".join(visible_text(client.get(path, params={"lang": "el"}).text, "el").split())
+    assert "όπως επιβεβαιώνει το μητρώο φορέων αυτής της υπηρεσίας (vetcred.test)" in greek
     # The JSON report stays in English, whoever reads the page.
     assert "colleges registered on this service (vetcred.test)" in client.get(path + "/report.json").text
