@@ -189,6 +189,13 @@ def test_every_public_page_has_no_serious_or_critical_wcag_violation(live_server
                 else:
                     where(page, language)
                 assert page.get_attribute("html", "lang") == language, name
+                # A verdict is a word beside its symbol and colour (1.4.1), and keyboard focus is visible (2.4.7).
+                for headline in page.locator(".verdict h1").all():
+                    symbol = headline.locator(".verdict-symbol").inner_text()
+                    assert headline.inner_text().replace(symbol, "").strip(), name
+                page.keyboard.press("Tab")
+                ring = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+                assert ring == "solid", f"{name}: the first focusable element shows no focus ring ({ring})"
                 # Each viewport on the same loaded page: the layout follows the size (media queries) at once.
                 for viewport_name, viewport in VIEWPORTS.items():
                     page.set_viewport_size(viewport)  # type: ignore[arg-type]
