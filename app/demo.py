@@ -26,29 +26,63 @@ from app.proofs.eseal import self_issued_seal_material
 from app.proofs.keys import MasterKey
 from app.runtime import Runtime
 
-ESCO = "http://data.europa.eu/esco/skill/"
+COLLEGE = "Rijnmond Vakcollege"
+COLLEGE_URL = "https://www.rijnmond-vakcollege.example"
+
+# The demo achievement's learning outcomes: what an installer who holds it can do, each assessed on its own.
+OUTCOMES = (
+    "Calculates the heat loss of a dwelling room by room and sizes an air-to-water heat pump to it",
+    "Places the outdoor unit within the municipal noise limit and mounts it on a vibration-isolated base",
+    "Connects, flushes and fills the hydraulic circuit with buffer tank, expansion vessel and circulation pump",
+    "Wires the heat pump, backup heater and room controls to the distribution board and tests the protection",
+    "Evacuates, pressure-tests and leak-checks a split refrigerant circuit as F-gas category I requires",
+    "Commissions the system: sets the heating curve, flow temperature limits and domestic hot water schedule",
+    "Measures flow rate, temperature difference and electrical input and records the COP in the commissioning report",
+    "Explains operation, maintenance intervals and energy-saving settings to the householder in plain language",
+)
+# The college's competency framework for installers, to which each outcome is aligned.
+FRAMEWORK = f"{COLLEGE_URL}/curriculum/installation-technology-level-4"
 
 
 def sample_issuer() -> IssuerInput:
     return IssuerInput.model_validate(
         {
-            "name": "Demo Vocational College",
-            "url": "https://college.example",
-            "email": "registry@college.example",
-            "description": "A vocational college issuing micro-credentials (demo data).",
-            "address": {"addressCountry": "Netherlands", "addressCountryCode": "NL", "addressLocality": "Utrecht"},
+            "name": COLLEGE,
+            "url": COLLEGE_URL,
+            "email": "examenbureau@rijnmond-vakcollege.example",
+            "description": (
+                "Vocational college for installation and energy technology in Rotterdam: heat pumps, solar "
+                "thermal and electrical installation, for apprentices and for installers retraining at work."
+            ),
+            "address": {
+                "streetAddress": "Vierhavensstraat 46",
+                "postalCode": "3029 BG",
+                "addressLocality": "Rotterdam",
+                "addressRegion": "Zuid-Holland",
+                "addressCountry": "Netherlands",
+                "addressCountryCode": "NL",
+            },
         }
     )
 
 
 def sample_achievement(results: int = 8, alignments: int = 8) -> AchievementInput:
-    """A vocational micro-credential with graded learning outcomes aligned to ESCO skills."""
-    outcomes = [f"Outcome {i + 1}: install and test a heat pump circuit, part {i + 1}" for i in range(results)]
+    """A vocational micro-credential with graded learning outcomes, each aligned to the college's framework
+    (``results`` and ``alignments``: how many of the eight, for benchmarks that vary them)."""
+    outcomes = OUTCOMES[:results]
     return AchievementInput.model_validate(
         {
             "name": "Heat Pump Installation and Commissioning",
-            "description": "Installs, commissions and maintains domestic air-to-water heat pumps safely.",
-            "criteria": {"narrative": "Passed a supervised practical assessment of each learning outcome."},
+            "description": (
+                "Sizes, installs, commissions and hands over domestic air-to-water heat pumps, including the "
+                "refrigerant circuit of split systems, to the installer's level 4 qualification standard."
+            ),
+            "criteria": {
+                "narrative": (
+                    "A supervised practical assessment on a training rig and in an occupied dwelling, with a "
+                    "commissioning report; every learning outcome must be graded D or better."
+                )
+            },
             "achievementType": "MicroCredential",
             "creditsAvailable": 5,
             "fieldOfStudy": "Building and civil engineering (ISCED-F 0732)",
@@ -56,13 +90,13 @@ def sample_achievement(results: int = 8, alignments: int = 8) -> AchievementInpu
             "tags": ["heat pumps", "renewable energy", "installation"],
             "alignments": [
                 {
-                    "targetName": f"ESCO skill {i + 1}",
-                    "targetUrl": f"{ESCO}demo-skill-{i + 1}",
-                    "targetFramework": "ESCO",
+                    "targetName": outcome,
+                    "targetUrl": f"{FRAMEWORK}#HP{i + 1}",
+                    "targetFramework": f"{COLLEGE}: installation technology, level 4",
                     "targetType": "ceasn:Competency",
-                    "targetCode": f"S{i + 1}",
+                    "targetCode": f"HP{i + 1}",
                 }
-                for i in range(alignments)
+                for i, outcome in enumerate(OUTCOMES[:alignments])
             ],
             "resultDescriptions": [
                 {
@@ -79,6 +113,7 @@ def sample_achievement(results: int = 8, alignments: int = 8) -> AchievementInpu
 
 
 def sample_request(achievement_id: str, results: int = 8) -> CredentialRequest:
+    grades = "ABABAABA"
     return CredentialRequest.model_validate(
         {
             "achievementId": achievement_id,
@@ -88,13 +123,17 @@ def sample_request(achievement_id: str, results: int = 8) -> CredentialRequest:
                 "identifiers": [{"identifierType": "sisSourcedId", "identifier": "2026-00417"}],
             },
             "results": [
-                {"resultDescription": f"urn:vetcred:demo:outcome:{i + 1}", "value": "A"} for i in range(results)
+                {"resultDescription": f"urn:vetcred:demo:outcome:{i + 1}", "value": grades[i % len(grades)]}
+                for i in range(results)
             ],
             "evidence": [
                 {
-                    "id": "https://college.example/evidence/2026-00417/practical",
+                    "id": f"{COLLEGE_URL}/evidence/2026-00417/practical",
                     "name": "Practical assessment record",
-                    "narrative": "Commissioned a 6 kW air-to-water heat pump under supervision.",
+                    "narrative": (
+                        "Installed and commissioned a 6 kW split air-to-water heat pump in a 1930s terraced house "
+                        "in Delfshaven under supervision; measured COP 3.4 at 35 °C flow."
+                    ),
                     "genre": "Assessment",
                 }
             ],
@@ -105,27 +144,48 @@ def sample_request(achievement_id: str, results: int = 8) -> CredentialRequest:
 
 def sample_microcredential() -> MicroCredentialSpecInput:
     """A micro-credential with every Annex I mandatory element (and a few optional ones), in two languages."""
+    college = {"name": COLLEGE, "country": "NLD"}
     return MicroCredentialSpecInput.model_validate(
         {
             "title": {"en": "Heat Pump Installation", "nl": "Installatie van warmtepompen"},
-            "description": {"en": "Installs and commissions domestic air-to-water heat pumps."},
+            "description": {
+                "en": "Sizes, installs and commissions domestic air-to-water heat pumps, for qualified installers.",
+                "nl": "Dimensioneren, installeren en in bedrijf stellen van lucht-waterwarmtepompen in woningen.",
+            },
             "issuerCountry": "NLD",
-            "awardingBodies": [{"name": "Demo Vocational College", "country": "NLD"}],
+            "awardingBodies": [college],
             "learningOutcomes": [
                 {
                     "id": "LO1",
-                    "title": {"en": "Sizes a heat pump for a dwelling", "nl": "Dimensioneert een warmtepomp"},
+                    "title": {
+                        "en": "Calculates a dwelling's heat loss and sizes a heat pump to it",
+                        "nl": "Berekent het warmteverlies van een woning en dimensioneert de warmtepomp",
+                    },
                     "reusabilityLevel": "occupation-specific",
                 },
                 {
                     "id": "LO2",
-                    "title": {"en": "Commissions and tests the installation", "nl": "Neemt de installatie in bedrijf"},
+                    "title": {
+                        "en": "Installs the outdoor unit and the hydraulic circuit",
+                        "nl": "Installeert de buitenunit en het hydraulische circuit",
+                    },
                     "reusabilityLevel": "occupation-specific",
                 },
                 {
                     "id": "LO3",
-                    "title": {"en": "Handles refrigerants safely", "nl": "Werkt veilig met koudemiddelen"},
+                    "title": {
+                        "en": "Handles refrigerants safely and leak-checks the circuit",
+                        "nl": "Werkt veilig met koudemiddelen en controleert het circuit op lekkage",
+                    },
                     "reusabilityLevel": "sector-specific",
+                },
+                {
+                    "id": "LO4",
+                    "title": {
+                        "en": "Commissions the system and records its performance",
+                        "nl": "Neemt de installatie in bedrijf en legt de prestaties vast",
+                    },
+                    "reusabilityLevel": "occupation-specific",
                 },
             ],
             "ectsCredits": 3,
@@ -137,12 +197,25 @@ def sample_microcredential() -> MicroCredentialSpecInput:
                 {"type": "820101cba6", "agent": {"name": "Inspectorate of Education", "country": "NLD"}}
             ],
             "supervision": "Supervised with ID Verification",
+            "prerequisites": {
+                "en": "A level 2 installation qualification, or two years' work as an installer.",
+                "nl": "Een installatiediploma op niveau 2, of twee jaar werkervaring als monteur.",
+            },
+            "gradingScheme": {
+                "en": "Each learning outcome is graded A to F; D or better passes.",
+                "nl": "Elk leerresultaat krijgt een cijfer van A tot F; D of hoger is voldoende.",
+            },
+            "duration": "P8W",
+            "costs": [{"amount": "1450.00", "currency": "EUR"}],
             "iscedF": ["0713"],
             "languages": ["ENG", "NLD"],
             "learningActivityType": "workshop",
             "learningActivity": {
-                "description": {"en": "Theory online, then practical workshop days in the college's installation lab."},
-                "organiser": {"name": "Demo Vocational College", "country": "NLD"},
+                "description": {
+                    "en": "Theory online on Monday evenings, then six practical days in the college's heat pump lab.",
+                    "nl": "Theorie online op maandagavond, daarna zes praktijkdagen in het warmtepomplab.",
+                },
+                "organiser": college,
                 "startDate": "2026-09-07",
                 "endDate": "2026-10-30",
             },
@@ -160,10 +233,10 @@ def sample_assessment(n: int = 1) -> AssessmentInput:
             "email": f"alex.jansen{n}@learner.example",
             "reference": f"2026-HP-{n:04d}",
             "assessedOn": "2026-11-02",
-            "achievedOutcomes": ["LO1", "LO2", "LO3"],
+            "achievedOutcomes": ["LO1", "LO2", "LO3", "LO4"],
             "grade": "Pass",
             "assessor": "J. Bakker",
-            "certificateNumber": f"DVC-HP-{n:05d}",
+            "certificateNumber": f"RVC-HP-{n:05d}",
         }
     )
 

@@ -33,7 +33,7 @@ from app.proofs.tsa_client import HttpTimeStamper, Stamper
 from app.status.service import published_list_text
 from app.trust.crl_fetch import MAX_CRL_BYTES, CrlFetcher
 from app.trust.eu_trusted_lists import TrustedListStore, trusted_list_store
-from app.trust.identity import IssuerDirectory
+from app.trust.identity import THIS_SERVICE_SOURCE, IssuerDirectory
 from app.trust.registries import RegistrySource, TrustRegistries, parse_definitions, read_location
 from app.verification.cache import Memo, MustCompute, VerificationCache
 from app.verification.pipeline import verify_credential
@@ -173,11 +173,13 @@ class Runtime:
 
     def directory(self, session: Session, now: datetime | None = None) -> IssuerDirectory:
         """Who signers are: this service's colleges, then the operator's trust registries."""
+        host = urlsplit(self.settings.public_url).netloc
         return IssuerDirectory(
             local=lambda did: college_entry(session, did),
             local_certificate=lambda der, subject: college_by_seal_certificate(session, der, subject),
             registries=self.registries,
-            service_name=f"colleges registered on this service ({urlsplit(self.settings.public_url).netloc})",
+            service_name=THIS_SERVICE_SOURCE % {"host": host},
+            service_host=host,
             now=now or self.clock(),
         )
 

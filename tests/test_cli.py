@@ -179,7 +179,7 @@ def demo_edc_carries_what_the_commissions_sample_carries(path: Path) -> None:
     edc = json.loads(json.loads(path.read_text())["payload"])
     assert [e["dcType"]["id"] for e in edc["evidence"]] == [MANDATE_EVIDENCE.uri]
     assert edc["identifier"][0]["schemeName"] == "Certificate number"
-    assert edc["identifier"][0]["notation"] == "DVC-HP-00001"
+    assert edc["identifier"][0]["notation"] == "RVC-HP-00001"
     claim = edc["credentialSubject"]["hasClaim"][0]
     assert claim["influencedBy"][0]["type"] == "LearningActivity"
     assert claim["influencedBy"][0]["temporal"]["startDate"] == "2026-09-07T00:00:00Z"

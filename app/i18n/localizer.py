@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import gettext
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 
 from babel import Locale
 from babel.dates import format_date, format_time, get_datetime_format
+from babel.lists import format_list
 from babel.numbers import format_decimal
+from babel.units import format_unit
 
 from app.i18n.catalogues import translations
 from app.i18n.languages import DEFAULT, LANGUAGES, locale_id
 
 # English pages write dates the European way ("22 November 2026"), as they did before translation.
 _FORMAT_LOCALE = {DEFAULT: "en_GB"}
+# An ISO 8601 duration as micro-credentials state theirs (P10W, P1Y6M, PT84H), whole numbers only.
+_DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?")
+_DURATION_UNITS = ("year", "month", "week", "day", "hour", "minute", "second")
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,21 @@ class Localizer:
     def number(self, value: float) -> str:
         """``2,5`` or ``2.5``, as the language writes decimals."""
         return format_decimal(value, locale=self.locale)
+
+    def duration(self, iso: str | None) -> str | None:
+        """An ISO 8601 duration in words with CLDR's units: ``P10W`` → ``10 weeks``, ``10 viikkoa``,
+        ``P1Y6M`` → ``1 year and 6 months``. A value that is not such a duration is shown as given."""
+        if not iso:
+            return None
+        found = _DURATION.fullmatch(iso)
+        if found is None or not any(found.groups()):
+            return iso
+        parts = [
+            format_unit(int(amount), f"duration-{unit}", length="long", locale=self.locale)
+            for amount, unit in zip(found.groups(), _DURATION_UNITS, strict=True)
+            if amount is not None
+        ]
+        return format_list(parts, locale=self.locale)
 
     def country(self, alpha2: str | None) -> str | None:
         """A country's name in this language from its ISO 3166-1 alpha-2 code."""

@@ -15,6 +15,9 @@ from enum import StrEnum
 
 from app.trust.registries import Registry, RegistryEntry, TrustRegistries
 
+# How reports name this service's own source (pages name it in the reader's language: app/web/presenter.py).
+THIS_SERVICE_SOURCE = "colleges registered on this service (%(host)s)"
+
 
 class SourceKind(StrEnum):
     THIS_SERVICE = "this_service"
@@ -30,6 +33,7 @@ class TrustSource:
     kind: SourceKind
     updated: datetime | None = None
     loaded_at: datetime | None = None
+    host: str | None = None  # this service's own source: its host, which pages name in the reader's language
 
 
 @dataclass(frozen=True)
@@ -103,11 +107,12 @@ class IssuerDirectory:
         registries: TrustRegistries,
         service_name: str,
         now: datetime,
+        service_host: str | None = None,
     ) -> None:
         self._local = local
         self._local_certificate = local_certificate
         self._registries = registries
-        self._this_service = TrustSource(name=service_name, kind=SourceKind.THIS_SERVICE)
+        self._this_service = TrustSource(name=service_name, kind=SourceKind.THIS_SERVICE, host=service_host)
         self._now = now
 
     def identify_certificate(self, certificate_der: bytes, subject: str) -> IssuerIdentity:

@@ -129,7 +129,7 @@ def _entry(
         ),
         ("grading-scheme", t.gettext("Grading scheme"), _text(d.get("gradingScheme"), lang)),
         ("stackability", t.gettext("Integration and stackability"), _text(d.get("stackability"), lang)),
-        ("duration", t.gettext("Duration"), str(d.get("duration") or "")),
+        ("duration", t.gettext("Duration"), t.duration(d.get("duration")) or ""),
         ("pace", t.gettext("Pace"), _text(d.get("pace"), lang)),
         ("mode-of-delivery", t.gettext("Mode of delivery"), _text(d.get("modeOfDelivery"), lang)),
         ("target-group", t.gettext("Target group"), _text(d.get("targetGroup"), lang)),

@@ -16,9 +16,14 @@ from app.i18n.catalogues import N_
 from app.i18n.localizer import Localizer, localizer
 from app.i18n.vocabulary_labels import label_of
 from app.issuers.branding import CollegeBranding
+from app.trust.identity import SourceKind
 from app.verification.report import STATUS, Outcome, Report, Verdict
 from app.verification.sealed_edc import TEST_SEAL_NOTICE
 from app.web.view import CheckView, CredentialView, IssuerView, outcome_label
+
+# This service's own trust source on a page: a singular noun, so that "as %(sources)s confirms" agrees in every
+# language (and Greek's "το %(sources)s" takes no second article).
+THIS_SERVICE = N_("the register of colleges on this service (%(host)s)")
 
 CHECK_LABELS = {
     "structure": N_("Well-formed credential"),
@@ -126,10 +131,15 @@ def issuer_view(facts: CredentialFacts, report: Report, t: Localizer | None = No
     if identity is not None and confirmed:
         for source in identity.listed_in:
             updated = t.date(source.updated)
-            sources.append(
-                t.gettext("%(registry)s (updated %(date)s)") % {"registry": source.name, "date": updated}
-                if updated
+            source_name = (
+                t.gettext(THIS_SERVICE) % {"host": source.host}
+                if source.kind is SourceKind.THIS_SERVICE and source.host
                 else source.name
+            )
+            sources.append(
+                t.gettext("%(registry)s (updated %(date)s)") % {"registry": source_name, "date": updated}
+                if updated
+                else source_name
             )
     name = identity.name if identity and confirmed else None
     shown = name or t.gettext("“%(name)s” (not confirmed)") % {"name": facts.issuer_name}

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.i18n.languages import COOKIE, choose, from_accept_language, parse_accept_language
+from app.i18n.languages import COOKIE, choose, display_name, from_accept_language, parse_accept_language
+from app.i18n.localizer import localizer
 from tests.factories import issue, make_achievement, make_issuer
 
 
@@ -19,6 +21,23 @@ def test_accept_language_is_read_by_weight() -> None:
     assert from_accept_language("pt-BR, de-AT;q=0.8") == "de"
     assert from_accept_language("sr-Latn-RS") == from_accept_language("sr") == "sr-Latn"
     assert from_accept_language("ja, zh;q=0.5") is None
+    # Danish, Finnish and Slovenian, with a region; a Swedish-speaking Finn who also reads Finnish gets Finnish.
+    assert [from_accept_language(h) for h in ("da-DK", "fi-FI, sv;q=0.5", "sl-SI", "sv-FI, fi;q=0.9")] == [
+        "da",
+        "fi",
+        "sl",
+        "fi",
+    ]
+
+
+def test_dates_are_written_as_each_language_writes_them() -> None:
+    day, moment = date(2026, 12, 22), datetime(2026, 11, 28, 23, 45, tzinfo=UTC)
+    assert localizer("en").date(day) == "22 December 2026"
+    assert localizer("da").date(day) == "22. december 2026"
+    assert localizer("fi").date(day) == "22. joulukuuta 2026"
+    assert localizer("sl").date(day) == "22. december 2026"
+    assert localizer("fi").moment(moment) == "28. marraskuuta 2026 23:45 UTC"
+    assert [display_name(code) for code in ("da", "fi", "sl")] == ["Dansk", "Suomi", "Slovenščina"]
 
 
 def test_the_order_is_query_cookie_header_college_english() -> None:
@@ -53,7 +72,9 @@ def test_pages_follow_the_order(client: TestClient, verify_path: str) -> None:
     assert _lang(client.get(verify_path, headers={"Accept-Language": "de"})) == "hr"
     assert _lang(client.get(verify_path, params={"lang": "sr-latn"})) == "sr-Latn"
     assert _lang(client.get(verify_path, params={"lang": "klingon"})) == "sr-Latn"  # unknown: skipped
-    assert 'href="?lang=el"' in client.get(verify_path).text  # the switcher, without JavaScript
+    switcher = client.get(verify_path).text
+    for code in ("el", "da", "fi", "sl"):
+        assert f'href="?lang={code}"' in switcher  # the switcher, without JavaScript
 
 
 def test_a_college_default_language_must_be_one_vetcred_speaks(client: TestClient) -> None:
@@ -71,7 +92,12 @@ NAME = "Łukasz Ćwikła-Țăranu Ğül Őrs"
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs pdftotext (poppler-utils)")
 @pytest.mark.parametrize(
     ("language", "labels"),
-    [("el", ["Πιστοποιητικό", "Ημερομηνία έκδοσης"]), ("hr", ["Potvrda", "Datum izdavanja", "Vrijedi od"])],
+    [
+        ("el", ["Πιστοποιητικό", "Ημερομηνία έκδοσης"]),
+        ("hr", ["Potvrda", "Datum izdavanja", "Vrijedi od"]),
+        ("fi", ["Todistus", "Myöntämispäivä"]),
+        ("sl", ["Potrdilo", "Datum izdaje"]),
+    ],
 )
 def test_the_certificate_prints_every_letter(
     client: TestClient, tmp_path: Path, language: str, labels: list[str]
