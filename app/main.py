@@ -37,7 +37,7 @@ from app.logs import install_redaction
 from app.outbound import OutboundClient
 from app.runtime import Runtime, utc_now
 from app.web import catalogue as catalogue_page
-from app.web import claim, pages
+from app.web import claim, home, pages
 from app.web.page_cache import RenderedPages
 from app.web.render import STATIC
 
@@ -85,7 +85,7 @@ def create_app(
         app.include_router(router, responses=EVERY_ROUTE | AUTHENTICATED)
     for router in (verify.router, public.router, branding.public_router, oid4vci.router, catalogue.router):
         app.include_router(router, responses=EVERY_ROUTE | errors(404))
-    for router in (claim.router, catalogue_page.router):
+    for router in (claim.router, catalogue_page.router, home.router):
         app.include_router(router, responses=json_errors(400, 404, 410, 413, 422, 429, 503))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)

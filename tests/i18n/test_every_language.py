@@ -69,6 +69,7 @@ def pages(client: TestClient) -> dict[str, str]:
     token = issued["claimUrl"].rsplit("/", 1)[-1]
     verify = issued["verifyUrl"].removeprefix("https://vetcred.test")
     return {
+        "landing": "/",
         "verification": verify,
         "certificate": f"{verify}/certificate.pdf",
         "claim": f"/claim/{token}",
