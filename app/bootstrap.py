@@ -82,7 +82,7 @@ def check_writable(directory: Path, what: str, setting: str) -> None:
             owner = f" ({existing} belongs to uid {status.st_uid}, mode {status.st_mode & 0o777:o})"
         uid = os.geteuid()
         raise ConfigurationError(
-            f"vetcred cannot write {what} in {directory}: {error.strerror or error}{owner}. It runs as uid {uid}: "
+            f"cannot write {what} in {directory}: {error.strerror or error}{owner}. It runs as uid {uid}: "
             f"make the directory writable for that user (a bind-mounted directory: `chown -R {uid} <the host "
             f"directory>`, or run the container with `--user` set to the directory's owner), or point {setting} "
             "at a directory it can write"

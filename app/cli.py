@@ -27,7 +27,7 @@ def _setting(name: str, *, default: object = None) -> str:
     return f"(default: {value}; environment: VETCRED_{name.upper()})"
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vetcred",
         description="Verifiable micro-credentials for colleges. Every setting is a VETCRED_* environment variable "
@@ -53,7 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     upload = cohort.add_parser("upload", help="upload a cohort (CSV or JSON) as a job and show its progress")
     upload.add_argument("file", type=Path, help='the cohort: a CSV file, or JSON (a list of rows or {"rows": [...]})')
     upload.add_argument("--spec", required=True, help="the micro-credential's id (required)")
-    upload.add_argument("--url", help=f"the running service {_setting('public_url')}")
+    upload.add_argument(
+        "--url",
+        help="the running service (default: VETCRED_PUBLIC_URL when set, else the URL the last `vetcred serve` of "
+        f"this instance used, else {Settings.model_fields['public_url'].default})",
+    )
     upload.add_argument(
         "--api-key",
         default=os.environ.get("VETCRED_API_KEY"),
@@ -107,7 +111,7 @@ def _logging_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         try:
             settings = Settings()
@@ -198,7 +202,8 @@ def _cohort_upload(settings: Settings, args: argparse.Namespace) -> int:
     if not args.api_key:
         print("vetcred: give the college's API key (--api-key or VETCRED_API_KEY)", file=sys.stderr)
         return 2
-    job = upload_cohort(args.url or settings.public_url, args.api_key, args.spec, args.file, args.result)
+    url = args.url or _instance_url(settings)[0]
+    job = upload_cohort(url, args.api_key, args.spec, args.file, args.result)
     print(
         f"job {job['id']} {job['state']}: {job['issued']} issued, {job['notAwarded']} not awarded, "
         f"{job['alreadyRecorded']} already recorded, {job['errorCount']} errors of {job['rowsTotal']} rows"
@@ -229,7 +234,8 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _verify(settings: Settings, args: argparse.Namespace) -> int:
-    """Offline: did:key issuers, and did:web issuers of the configured database when it exists."""
+    """Offline: did:key issuers, and did:web issuers of the configured database when it exists (their status lists
+    too, read from the database: they are at this instance's public URL)."""
     from functools import partial
 
     from sqlalchemy import inspect
@@ -241,6 +247,7 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
     from app.verification.pipeline import verify_credential
 
     document = _read_credential(args.file)
+    settings = settings.model_copy(update={"public_url": _instance_url(settings)[0]})
     runtime = Runtime.start(settings)
     try:
         with runtime.transaction() as session:
@@ -369,7 +376,6 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 
 def _demo_url(settings: Settings, given: str | None) -> tuple[str, str]:
     """The public URL the demo mints its DIDs and links for, and where it comes from."""
-    from app.bootstrap import SERVED_URL_FILE, served_url
     from app.config import public_origin
 
     if given:
@@ -377,14 +383,19 @@ def _demo_url(settings: Settings, given: str | None) -> tuple[str, str]:
             return public_origin(given, "--url"), "--url"
         except ValueError as error:
             raise ConfigurationError(str(error)) from None
+    return _instance_url(settings)
+
+
+def _instance_url(settings: Settings) -> tuple[str, str]:
+    """This instance's public URL, and where it comes from: VETCRED_PUBLIC_URL, else the URL the last ``vetcred
+    serve`` here served at (it derives it from --host and --port), else the default."""
+    from app.bootstrap import SERVED_URL_FILE, served_url
+
     if "public_url" in settings.model_fields_set:
         return settings.public_url, "VETCRED_PUBLIC_URL"
     served = served_url(settings)
     if served:
-        return (
-            served,
-            f"where `vetcred serve` last served this instance, noted in {settings.keys_dir / SERVED_URL_FILE}",
-        )
+        return served, f"where `vetcred serve` last served this instance ({settings.keys_dir / SERVED_URL_FILE})"
     return settings.public_url, "the default: no `vetcred serve` has run here yet"
 
 

@@ -121,12 +121,14 @@ def test_verify_says_when_the_file_is_missing(tmp_path: Path, capsys) -> None:
 
 
 @contextmanager
-def _vetcred_serve(tmp_path: Path, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[str], list[str]]]:
-    """``vetcred serve`` as a user starts it, in ``tmp_path``; yields the base URL, the process and, once the block
-    ends, every line it printed."""
+def _vetcred_serve(
+    tmp_path: Path, env: dict[str, str], *options: str
+) -> Iterator[tuple[str, subprocess.Popen[str], list[str]]]:
+    """``vetcred serve --port <free> [options]`` as a user starts it, in ``tmp_path``; yields the base URL, the
+    process and, once the block ends, every line it printed."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), *options],
         cwd=tmp_path,
         env={k: v for k, v in os.environ.items() if not k.startswith("VETCRED_")} | env,
         stdout=subprocess.PIPE,
