@@ -18,6 +18,7 @@ from app.config import Settings
 from app.main import create_app
 from app.outbound import OutboundClient, OutboundPolicy
 from app.proofs.keys import generate_signing_key
+from tests import system_packages
 from tests.factories import (
     ADMIN,
     achievement_payload,
@@ -30,7 +31,7 @@ from tests.forgery import key_did, resign_as
 from tests.servers import CHROMIUM, CHROMIUM_ARGS, serving
 
 sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")
+pytestmark = pytest.mark.usefixtures("chromium")
 
 
 @pytest.fixture
@@ -155,9 +156,7 @@ def test_forged_and_registry_listed_signers_each_get_one_clear_message(
 
 
 def test_a_revoked_certificate_is_marked_across_the_printed_page(live_server: str, tmp_path: Path) -> None:
-    pdftoppm = shutil.which("pdftoppm")
-    if pdftoppm is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    pdftoppm = system_packages.poppler("pdftoppm")
     _, revoked_url = _issue_two(live_server)
     (tmp_path / "revoked.pdf").write_bytes(httpx.get(f"{revoked_url}/certificate.pdf").content)
     subprocess.run(
