@@ -395,7 +395,7 @@ def _instance_url(settings: Settings) -> tuple[str, str]:
         return settings.public_url, "VETCRED_PUBLIC_URL"
     served = served_url(settings)
     if served:
-        return served, f"where `vetcred serve` last served this instance ({settings.keys_dir / SERVED_URL_FILE})"
+        return served, f"the URL the last `vetcred serve` here used, noted in {settings.keys_dir / SERVED_URL_FILE}"
     return settings.public_url, "the default: no `vetcred serve` has run here yet"
 
 
