@@ -15,7 +15,7 @@ USER vetcred
 # Production: the container refuses to start without VETCRED_PUBLIC_URL (https, the public name) and a strong
 # VETCRED_ADMIN_TOKEN, so it never mints DIDs and QR codes for http://127.0.0.1:8000. Logs are JSON lines.
 ENV VETCRED_ENVIRONMENT=production VETCRED_DATABASE_URL=sqlite:////data/vetcred.db VETCRED_KEYS_DIR=/data/keys \
-    VETCRED_HOST=0.0.0.0 VETCRED_PORT=8000 VETCRED_LOG_FORMAT=json
+    VETCRED_LISTEN_HOST=0.0.0.0 VETCRED_LISTEN_PORT=8000 VETCRED_LOG_FORMAT=json
 VOLUME ["/data"]
 EXPOSE 8000
 # /health is 200 while the service can reach its database, 503 otherwise (urlopen raises on 503: unhealthy).

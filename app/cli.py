@@ -36,8 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vetcred {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser("serve", help="apply migrations and serve the API (SQLite by default)")
-    serve.add_argument("--host", help=f"the address to listen on {_setting('host')}")
-    serve.add_argument("--port", type=int, help=f"the port to listen on {_setting('port')}")
+    serve.add_argument("--host", help=f"the address to listen on {_setting('listen_host')}")
+    serve.add_argument("--port", type=int, help=f"the port to listen on {_setting('listen_port')}")
     _logging_options(serve)
     commands.add_parser("migrate", help="apply the database migrations and exit")
     worker = commands.add_parser("worker", help="run jobs (cohorts, e-mails, Europass) from the PostgreSQL queue")
@@ -143,9 +143,10 @@ def main(argv: list[str] | None = None) -> int:
         return 141  # 128 + SIGPIPE, as a shell reports a tool killed by it
 
 
-def _with_options(settings: Settings, args: argparse.Namespace, *names: str) -> Settings:
-    """``settings`` with the command-line options that were given (they override the environment)."""
-    given = {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+def _with_options(settings: Settings, args: argparse.Namespace, **options: str) -> Settings:
+    """``settings`` with the command-line options that were given (they override the environment); ``options`` maps
+    a setting to its option's name."""
+    given = {name: getattr(args, option) for name, option in options.items() if getattr(args, option) is not None}
     return settings.model_copy(update=given) if given else settings
 
 
@@ -155,16 +156,18 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from app.bootstrap import ADMIN_TOKEN_FILE, prepare_instance, record_served_url
     from app.main import create_app
 
-    settings = _with_options(settings, args, "host", "port", "log_level", "log_format")
+    settings = _with_options(
+        settings, args, listen_host="host", listen_port="port", log_level="log_level", log_format="log_format"
+    )
     configure_logging(settings.log_level, settings.log_format)
     if "public_url" not in settings.model_fields_set:
         # No VETCRED_PUBLIC_URL: links and did:web ids point at where this server listens.
-        host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
-        settings = settings.model_copy(update={"public_url": f"http://{host}:{settings.port}"})
+        host = "127.0.0.1" if settings.listen_host in ("0.0.0.0", "::") else settings.listen_host
+        settings = settings.model_copy(update={"public_url": f"http://{host}:{settings.listen_port}"})
     supplied = settings.admin_token is not None
     settings, created = prepare_instance(settings)
     record_served_url(settings)
-    url = f"http://{settings.host}:{settings.port}"
+    url = f"http://{settings.listen_host}:{settings.listen_port}"
     print(
         f"vetcred {settings.environment} on {url} (public URL {settings.public_url}; database {settings.database_url})"
     )
@@ -179,8 +182,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     # log_config=None: uvicorn's loggers propagate to the handler configure_logging installed.
     uvicorn.run(
         create_app(settings),
-        host=settings.host,
-        port=settings.port,
+        host=settings.listen_host,
+        port=settings.listen_port,
         log_config=None,
         log_level=settings.log_level,
         loop="asyncio",
@@ -217,7 +220,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
     from app.jobs.worker import run_processes, serve_forever
     from app.runtime import Runtime
 
-    settings = _with_options(settings, args, "log_level", "log_format")
+    settings = _with_options(settings, args, log_level="log_level", log_format="log_format")
     configure_logging(settings.log_level, settings.log_format)
     processes = args.processes or settings.worker_processes or os.cpu_count() or 1
     if processes > 1:

@@ -33,8 +33,9 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production"] = "development"
     # Where `vetcred serve` listens (its --host/--port override these) and how serve and worker log (docs/security.md).
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
+    # Not VETCRED_PORT: Kubernetes sets <SERVICE>_PORT=tcp://... in every pod for a service named "vetcred".
+    listen_host: str = "127.0.0.1"
+    listen_port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
     log_format: Literal["text", "json"] = "text"
     # `vetcred worker` processes; unset: one per core.

@@ -14,7 +14,7 @@ def test_the_image_has_the_certificate_fonts_a_healthcheck_and_a_known_uid() -> 
     assert "fonts-dejavu-core" in dockerfile and "libcairo2" in dockerfile
     assert "HEALTHCHECK" in dockerfile and "http://127.0.0.1:8000/health" in dockerfile
     assert "--uid 10001" in dockerfile and "USER vetcred" in dockerfile
-    assert "VETCRED_PORT=8000" in dockerfile and 'CMD ["vetcred", "serve"]' in dockerfile
+    assert "VETCRED_LISTEN_PORT=8000" in dockerfile and 'CMD ["vetcred", "serve"]' in dockerfile
 
 
 def test_compose_runs_postgresql_the_service_and_a_worker_sharing_the_master_key() -> None:

@@ -130,8 +130,8 @@ def test_every_option_says_what_it_does_its_default_and_its_environment_variable
     for name, action in every.items():
         assert action.help and ("default" in action.help or "(required)" in action.help), name
     settings_backed = {
-        "vetcred serve --host": "VETCRED_HOST",
-        "vetcred serve --port": "VETCRED_PORT",
+        "vetcred serve --host": "VETCRED_LISTEN_HOST",
+        "vetcred serve --port": "VETCRED_LISTEN_PORT",
         "vetcred serve --log-level": "VETCRED_LOG_LEVEL",
         "vetcred serve --log-format": "VETCRED_LOG_FORMAT",
         "vetcred worker --processes": "VETCRED_WORKER_PROCESSES",
@@ -143,7 +143,7 @@ def test_every_option_says_what_it_does_its_default_and_its_environment_variable
     }
     for name, variable in settings_backed.items():
         assert variable in (every[name].help or ""), name
-    assert "(default: 8000; environment: VETCRED_PORT)" in (every["vetcred serve --port"].help or "")
+    assert "(default: 8000; environment: VETCRED_LISTEN_PORT)" in (every["vetcred serve --port"].help or "")
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
