@@ -4,48 +4,122 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
+from pydantic import ValidationError
+
+from app import __version__
 from app.config import Settings
-from app.errors import VetcredError
+from app.errors import ConfigurationError, InvalidInput, VetcredError
+from app.logs import configure_logging
+
+log = logging.getLogger("vetcred")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="vetcred", description="Verifiable micro-credentials for colleges")
-    commands = parser.add_subparsers(dest="command", required=True)
+def _setting(name: str, *, default: object = None) -> str:
+    """The end of an option's help: its default and the environment variable (a setting of ``Settings``) it
+    overrides."""
+    value = Settings.model_fields[name].default if default is None else default
+    return f"(default: {value}; environment: VETCRED_{name.upper()})"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vetcred",
+        description="Verifiable micro-credentials for colleges. Every setting is a VETCRED_* environment variable "
+        "(or a line of .env); an option given here overrides it.",
+    )
+    parser.add_argument("--version", action="version", version=f"vetcred {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser("serve", help="apply migrations and serve the API (SQLite by default)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", help=f"the address to listen on {_setting('listen_host')}")
+    serve.add_argument("--port", type=int, help=f"the port to listen on {_setting('listen_port')}")
+    _logging_options(serve)
     commands.add_parser("migrate", help="apply the database migrations and exit")
     worker = commands.add_parser("worker", help="run jobs (cohorts, e-mails, Europass) from the PostgreSQL queue")
-    worker.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
+    worker.add_argument(
+        "--processes",
+        type=int,
+        help=f"worker processes {_setting('worker_processes', default=f'the number of cores, {os.cpu_count()}')}",
+    )
+    _logging_options(worker)
     cohort = commands.add_parser("cohort", help="cohorts on a running vetcred").add_subparsers(
-        dest="cohort_command", required=True
+        dest="cohort_command", required=True, metavar="COMMAND"
     )
     upload = cohort.add_parser("upload", help="upload a cohort (CSV or JSON) as a job and show its progress")
-    upload.add_argument("file", type=Path)
-    upload.add_argument("--spec", required=True, help="the micro-credential's id")
-    upload.add_argument("--url", help="the service (default: VETCRED_PUBLIC_URL)")
-    upload.add_argument("--api-key", default=os.environ.get("VETCRED_API_KEY"), help="default: VETCRED_API_KEY")
-    upload.add_argument("--result", type=Path, help="write the result here (.csv or .json); it holds claim links")
+    upload.add_argument("file", type=Path, help='the cohort: a CSV file, or JSON (a list of rows or {"rows": [...]})')
+    upload.add_argument("--spec", required=True, help="the micro-credential's id (required)")
+    upload.add_argument(
+        "--url",
+        help="the running service (default: VETCRED_PUBLIC_URL when set, else the URL the last `vetcred serve` of "
+        f"this instance used, else {Settings.model_fields['public_url'].default})",
+    )
+    upload.add_argument(
+        "--api-key",
+        default=os.environ.get("VETCRED_API_KEY"),
+        help="the college's API key (no default; environment: VETCRED_API_KEY)",
+    )
+    upload.add_argument(
+        "--result",
+        type=Path,
+        help="write the job's result here, .csv or .json (default: not written); it holds claim links: keep it safe",
+    )
     verify = commands.add_parser("verify", help="verify a credential file offline; exit 0 only when verified")
-    verify.add_argument("file", type=Path)
-    demo = commands.add_parser("demo", help="create a demo college, achievement and learner; write DIR/ob3.json")
-    demo.add_argument("--out", type=Path, required=True)
-    keys = commands.add_parser("keys", help="manage the master key").add_subparsers(dest="keys_command", required=True)
+    verify.add_argument("file", type=Path, help="a credential: JSON (a VC or an EDC) or a VC-JWT")
+    demo = commands.add_parser(
+        "demo",
+        help="create a demo college, achievement, micro-credential and learner in this instance's database; "
+        "write their credentials to DIR",
+    )
+    demo.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="where to write (default: out)")
+    demo.add_argument(
+        "--url",
+        help="the public URL of the `vetcred serve` that will show the credentials: their did:web ids and links "
+        "are minted for it (default: VETCRED_PUBLIC_URL when set, else the URL the last `vetcred serve` of this "
+        f"instance used, noted in its keys directory, else {Settings.model_fields['public_url'].default})",
+    )
+    keys = commands.add_parser("keys", help="manage the master key").add_subparsers(
+        dest="keys_command", required=True, metavar="COMMAND"
+    )
     rotate = keys.add_parser("rotate-master", help="re-encrypt every private key under a new master key")
     rotate.add_argument(
         "--new-key-file",
         type=Path,
         help="the new master key, made by your secret store (32 raw bytes, 64 hex digits or base64); without it a "
-        "new key is generated and written where the current key file is",
+        "new key is generated and written where the current key file is (default: generated)",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _logging_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-level",
+        type=str.lower,
+        choices=get_args(Settings.model_fields["log_level"].annotation),
+        help=f"the least severe messages logged {_setting('log_level')}",
+    )
+    parser.add_argument(
+        "--log-format",
+        type=str.lower,
+        choices=get_args(Settings.model_fields["log_format"].annotation),
+        help=f"text for people, json (one object per line) for log collectors {_setting('log_format')}",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
-        settings = Settings()
+        try:
+            settings = Settings()
+        except ValidationError as error:
+            problems = "; ".join(
+                f"VETCRED_{'_'.join(str(part) for part in e['loc']).upper()}: {e['msg']}" for e in error.errors()
+            )
+            raise ConfigurationError(f"a setting is not valid: {problems}") from None
         handler = {
             "serve": _serve,
             "migrate": _migrate,
@@ -55,25 +129,45 @@ def main(argv: list[str] | None = None) -> int:
             "demo": _demo,
             "keys": _rotate_master,
         }[args.command]
-        return handler(settings, args)
+        code = handler(settings, args)
+        sys.stdout.flush()  # here, so that a closed pipe is caught below, not at exit
+        return code
     except VetcredError as error:
         print(f"vetcred: {error.detail}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `vetcred ... | head -1`: the reader has gone. Like other Unix tools, stop quietly; stdout goes to
+        # /dev/null so that the interpreter's own flush at exit does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports a tool killed by it
+
+
+def _with_options(settings: Settings, args: argparse.Namespace, **options: str) -> Settings:
+    """``settings`` with the command-line options that were given (they override the environment); ``options`` maps
+    a setting to its option's name."""
+    given = {name: getattr(args, option) for name, option in options.items() if getattr(args, option) is not None}
+    return settings.model_copy(update=given) if given else settings
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from app.bootstrap import ADMIN_TOKEN_FILE, prepare_instance
+    from app.bootstrap import ADMIN_TOKEN_FILE, prepare_instance, record_served_url
     from app.main import create_app
 
+    settings = _with_options(
+        settings, args, listen_host="host", listen_port="port", log_level="log_level", log_format="log_format"
+    )
+    configure_logging(settings.log_level, settings.log_format)
     if "public_url" not in settings.model_fields_set:
         # No VETCRED_PUBLIC_URL: links and did:web ids point at where this server listens.
-        host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-        settings = settings.model_copy(update={"public_url": f"http://{host}:{args.port}"})
+        host = "127.0.0.1" if settings.listen_host in ("0.0.0.0", "::") else settings.listen_host
+        settings = settings.model_copy(update={"public_url": f"http://{host}:{settings.listen_port}"})
     supplied = settings.admin_token is not None
     settings, created = prepare_instance(settings)
-    url = f"http://{args.host}:{args.port}"
+    record_served_url(settings)
+    url = f"http://{settings.listen_host}:{settings.listen_port}"
     print(
         f"vetcred {settings.environment} on {url} (public URL {settings.public_url}; database {settings.database_url})"
     )
@@ -85,7 +179,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         print(f"The admin token is in {token_file}")
     # The standard library's event loop: uvloop serves faster, but when saturated it leaves some connections unserved
     # for seconds (bench/verify_page.py at 200 connections: p99 7 s with uvloop, 0.4 s without; docs/verification.md).
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", loop="asyncio")
+    # log_config=None: uvicorn's loggers propagate to the handler configure_logging installed.
+    uvicorn.run(
+        create_app(settings),
+        host=settings.listen_host,
+        port=settings.listen_port,
+        log_config=None,
+        log_level=settings.log_level,
+        loop="asyncio",
+    )
     return 0
 
 
@@ -103,7 +205,8 @@ def _cohort_upload(settings: Settings, args: argparse.Namespace) -> int:
     if not args.api_key:
         print("vetcred: give the college's API key (--api-key or VETCRED_API_KEY)", file=sys.stderr)
         return 2
-    job = upload_cohort(args.url or settings.public_url, args.api_key, args.spec, args.file, args.result)
+    url = args.url or _instance_url(settings)[0]
+    job = upload_cohort(url, args.api_key, args.spec, args.file, args.result)
     print(
         f"job {job['id']} {job['state']}: {job['issued']} issued, {job['notAwarded']} not awarded, "
         f"{job['alreadyRecorded']} already recorded, {job['errorCount']} errors of {job['rowsTotal']} rows"
@@ -117,21 +220,25 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
     from app.jobs.worker import run_processes, serve_forever
     from app.runtime import Runtime
 
-    if args.processes > 1:
-        return run_processes(args.processes)
+    settings = _with_options(settings, args, log_level="log_level", log_format="log_format")
+    configure_logging(settings.log_level, settings.log_format)
+    processes = args.processes or settings.worker_processes or os.cpu_count() or 1
+    if processes > 1:
+        return run_processes(processes, "--log-level", settings.log_level, "--log-format", settings.log_format)
     runtime = Runtime.start(settings)
     try:
         if not isinstance(runtime.queue, ProcrastinateQueue):
             print("vetcred: workers need PostgreSQL; on SQLite `vetcred serve` runs the jobs itself", file=sys.stderr)
             return 2
-        print(f"vetcred worker {os.getpid()}: taking jobs from {settings.database_url.split('@')[-1]}", flush=True)
+        log.info("vetcred worker %s: taking jobs from %s", os.getpid(), settings.database_url.split("@")[-1])
         return serve_forever(runtime)
     finally:
         runtime.close()
 
 
 def _verify(settings: Settings, args: argparse.Namespace) -> int:
-    """Offline: did:key issuers, and did:web issuers of the configured database when it exists."""
+    """Offline: did:key issuers, and did:web issuers of the configured database when it exists (their status lists
+    too, read from the database: they are at this instance's public URL)."""
     from functools import partial
 
     from sqlalchemy import inspect
@@ -140,17 +247,10 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
     from app.proofs.dids import CompositeResolver
     from app.runtime import Runtime
     from app.trust.identity import IssuerDirectory
-    from app.verification.inputs import read_presented
     from app.verification.pipeline import verify_credential
 
-    try:
-        document: Any = read_presented(args.file.read_text(encoding="utf-8"), field=str(args.file))
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"vetcred: cannot read {args.file}: {error}", file=sys.stderr)
-        return 2
-    except VetcredError as error:
-        print(f"vetcred: cannot read {args.file}: {error.detail}", file=sys.stderr)
-        return 2
+    document = _read_credential(args.file)
+    settings = settings.model_copy(update={"public_url": _instance_url(settings)[0]})
     runtime = Runtime.start(settings)
     try:
         with runtime.transaction() as session:
@@ -179,6 +279,35 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
         runtime.close()
     print(json.dumps(report.to_dict(), indent=2))
     return 0 if report.verified else 1
+
+
+def _read_credential(path: Path) -> Any:
+    """The credential in ``path``: a JSON value, or a VC-JWT (compact JWS) as text; what is wrong with it otherwise."""
+    from app.proofs.vc_jwt import is_jwt_credential
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path} is not text (UTF-8): a credential is JSON or a VC-JWT") from None
+    except OSError as error:
+        raise InvalidInput(f"cannot read {path}: {error.strerror or error}") from None
+    stripped = text.strip()
+    if not stripped:
+        raise InvalidInput(f"{path} is an empty file")
+    if is_jwt_credential(stripped):
+        print(f"vetcred: {path} holds a VC-JWT; verifying the credential it carries", file=sys.stderr)
+        return stripped
+    try:
+        document = json.loads(stripped)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(
+            f"{path} is not JSON ({error.msg} at line {error.lineno}, column {error.colno}) and not a VC-JWT"
+        ) from None
+    except RecursionError:
+        raise InvalidInput(f"{path} is JSON nested too deeply to be a credential") from None
+    if not isinstance(document, dict | str):
+        raise InvalidInput(f"{path} is JSON but not a credential: a credential is a JSON object or a VC-JWT")
+    return document
 
 
 def _rotate_master(settings: Settings, args: argparse.Namespace) -> int:
@@ -235,11 +364,61 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from app.bootstrap import prepare_instance
     from app.demo import run_demo
 
-    settings, _ = prepare_instance(settings)
-    path = run_demo(settings, args.out)
-    print(f"wrote {path}")
-    print(f"verify it with: vetcred verify {path}")
+    url, source = _demo_url(settings, args.url)
+    settings, _ = prepare_instance(settings.model_copy(update={"public_url": url}))
+    summary = run_demo(settings, args.out)
+    written = ("ob3.json", "microcredential-ob3.json", "microcredential-edc-sealed.json", "demo-issuer.json")
+    print(f"wrote {', '.join(str(args.out / name) for name in written)} (the last: the demo college's API key)")
+    print(f"verify one offline with: vetcred verify {args.out / 'ob3.json'}")
+    print(f"the demo college is {summary['issuer']}, for the server at {url} ({source})")
+    print(_served_here(url, summary["issuerId"]))
+    for link in summary["verifyUrls"]:
+        print(f"  {link}")
     return 0
+
+
+def _demo_url(settings: Settings, given: str | None) -> tuple[str, str]:
+    """The public URL the demo mints its DIDs and links for, and where it comes from."""
+    from app.config import public_origin
+
+    if given:
+        try:
+            return public_origin(given, "--url"), "--url"
+        except ValueError as error:
+            raise ConfigurationError(str(error)) from None
+    return _instance_url(settings)
+
+
+def _instance_url(settings: Settings) -> tuple[str, str]:
+    """This instance's public URL, and where it comes from: VETCRED_PUBLIC_URL, else the URL the last ``vetcred
+    serve`` here served at (it derives it from --host and --port), else the default."""
+    from app.bootstrap import SERVED_URL_FILE, served_url
+
+    if "public_url" in settings.model_fields_set:
+        return settings.public_url, "VETCRED_PUBLIC_URL"
+    served = served_url(settings)
+    if served:
+        return served, f"the URL the last `vetcred serve` here used, noted in {settings.keys_dir / SERVED_URL_FILE}"
+    return settings.public_url, "the default: no `vetcred serve` has run here yet"
+
+
+def _served_here(url: str, issuer_id: str) -> str:
+    """Whether the server at ``url`` shows this instance's demo college: asks it for the college's DID document."""
+    import httpx
+
+    try:
+        response = httpx.get(f"{url}/issuers/{issuer_id}/did.json", timeout=5)
+    except httpx.HTTPError:
+        return (
+            f"nothing answers at {url} now: start `vetcred serve` here (same directory and settings) to open the "
+            "verification links"
+        )
+    if response.status_code == 200:
+        return f"the server at {url} resolves the demo college's did:web: open a verification link"
+    return (
+        f"the server at {url} does not know the demo college (HTTP {response.status_code}): it uses another "
+        "database; run `vetcred demo` with that server's settings (VETCRED_DATABASE_URL, VETCRED_KEYS_DIR)"
+    )
 
 
 if __name__ == "__main__":

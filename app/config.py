@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VETCRED_", env_file=".env", extra="ignore")
 
     environment: Literal["development", "production"] = "development"
+    # Where `vetcred serve` listens (its --host/--port override these) and how serve and worker log (docs/security.md).
+    # Not VETCRED_PORT: Kubernetes sets <SERVICE>_PORT=tcp://... in every pod for a service named "vetcred".
+    listen_host: str = "127.0.0.1"
+    listen_port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    log_format: Literal["text", "json"] = "text"
+    # `vetcred worker` processes; unset: one per core.
+    worker_processes: int | None = Field(default=None, ge=1)
     database_url: str = "sqlite:///./vetcred.db"
     public_url: str = "http://127.0.0.1:8000"
     admin_token: str | None = None
@@ -102,15 +110,15 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _lower_case(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
     @field_validator("public_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("VETCRED_PUBLIC_URL must be an absolute http(s) URL")
-        if parts.path not in ("", "/"):
-            raise ValueError("VETCRED_PUBLIC_URL must not have a path (did:web ids are built from its host)")
-        return value.rstrip("/")
+        return public_origin(value)
 
     @property
     def master_key_path(self) -> Path:
@@ -157,6 +165,16 @@ class Settings(BaseSettings):
                 f"VETCRED_ADMIN_TOKEN must be a random string of at least {MIN_ADMIN_TOKEN_LENGTH} characters "
                 "in production (generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
+
+
+def public_origin(value: str, name: str = "VETCRED_PUBLIC_URL") -> str:
+    """``value`` as a public origin without its trailing slash; ValueError when it is not an http(s) origin."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{name} must be an absolute http(s) URL")
+    if parts.path not in ("", "/"):
+        raise ValueError(f"{name} must not have a path (did:web ids are built from its host)")
+    return value.rstrip("/")
 
 
 def _is_private_literal(host: str) -> bool:

@@ -261,8 +261,9 @@ def store_demo_sealer(session: Session, issuer: Issuer, master_key: MasterKey, n
     store_seal(session, issuer, material, master_key, self_issued=True, mandate_statement=DEMO_MANDATE)
 
 
-def run_demo(settings: Settings, out_dir: Path) -> Path:
-    """Creates the demo records in the configured database and writes their credentials to ``out_dir``.
+def run_demo(settings: Settings, out_dir: Path) -> dict[str, Any]:
+    """Creates the demo records in the configured database, writes their credentials to ``out_dir``; returns what
+    ``demo-issuer.json`` holds (the college's id, DID and API key, the verification links).
 
     ob3.json: an OB 3.0 achievement credential; microcredential-ob3.json and microcredential-edc-sealed.json: one
     micro-credential in both formats (the EDC sealed by a mandated test sealing service).
@@ -299,6 +300,7 @@ def run_demo(settings: Settings, out_dir: Path) -> Path:
             }
             summary = {
                 "issuer": issuer.did,
+                "issuerId": issuer.id,
                 "apiKey": registered.api_key,
                 "achievementId": achievement.id,
                 "credentialId": credential.id,
@@ -313,4 +315,4 @@ def run_demo(settings: Settings, out_dir: Path) -> Path:
     for name, micro in micro_documents.items():
         (out_dir / name).write_text(json.dumps(micro, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (out_dir / "demo-issuer.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    return path
+    return summary

@@ -1,12 +1,20 @@
-"""Access log lines without secrets: claim tokens and credential offer references are replaced before logging.
+"""Logging for ``vetcred serve`` and ``vetcred worker``, and access log lines without secrets.
 
-Whoever reads a log must not be able to open a learner's claim page or take their credential into a wallet.
+Claim tokens and credential offer references are replaced before logging: whoever reads a log must not be able to
+open a learner's claim page or take their credential into a wallet (docs/security.md).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sys
+from typing import Literal
+
+from pythonjsonlogger.json import JsonFormatter
+
+LogFormat = Literal["text", "json"]
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 # /claim/<token>[/all] and /oid4vci/offers/<reference>: the secret is the next path segment.
 _SECRET_PATHS = re.compile(r"(/claim/|/oid4vci/offers/)[^/?#\s\"]+")
@@ -35,3 +43,28 @@ def install_redaction(logger_names: tuple[str, ...] = ("uvicorn.access", "uvicor
         logger = logging.getLogger(name)
         if not any(isinstance(existing, RedactSecrets) for existing in logger.filters):
             logger.addFilter(RedactSecrets())
+
+
+def configure_logging(level: str = "info", log_format: LogFormat = "text") -> None:
+    """One handler on the root logger, on standard error, for vetcred's own loggers (``vetcred.*``), uvicorn's
+    (run with ``log_config=None``, so they propagate here) and procrastinate's.
+
+    ``json`` writes one object per line (``time``, ``level``, ``logger``, ``message``, and ``exc_info`` with the
+    traceback) for log collectors; ``text`` is for people.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                datefmt="%Y-%m-%dT%H:%M:%S%z",
+            )
+        )
+    else:
+        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(level.upper())

@@ -36,8 +36,8 @@ from app.jobs.worker import start_in_process_worker
 from app.logs import install_redaction
 from app.outbound import OutboundClient
 from app.runtime import Runtime, utc_now
+from app.web import apidocs, claim, home, pages
 from app.web import catalogue as catalogue_page
-from app.web import claim, pages
 from app.web.page_cache import RenderedPages
 from app.web.render import STATIC
 
@@ -66,7 +66,10 @@ def create_app(
             worker.stop()
         runtime.close()
 
-    app = FastAPI(title="vetcred", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # /docs and /redoc are served from the app's own copies of Swagger UI and ReDoc (app/web/apidocs.py), not a CDN.
+    app = FastAPI(
+        title="vetcred", version=__version__, description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.runtime = runtime
     app.state.pages = RenderedPages()
     # The verification pages first: every QR-code scan lands there, and routes are matched in order.
@@ -85,7 +88,8 @@ def create_app(
         app.include_router(router, responses=EVERY_ROUTE | AUTHENTICATED)
     for router in (verify.router, public.router, branding.public_router, oid4vci.router, catalogue.router):
         app.include_router(router, responses=EVERY_ROUTE | errors(404))
-    for router in (claim.router, catalogue_page.router):
+    app.include_router(apidocs.router)
+    for router in (claim.router, catalogue_page.router, home.router):
         app.include_router(router, responses=json_errors(400, 404, 410, 413, 422, 429, 503))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from fastapi import FastAPI
@@ -21,6 +22,7 @@ from app.db.base import Base
 from app.db.migrate import upgrade
 from app.db.session import make_engine
 from app.main import create_app
+from tests import system_packages
 from tests.databases import postgres_test_url
 
 ADMIN_TOKEN = "test-admin-token-0123456789abcdefghijklmnop"
@@ -99,3 +101,15 @@ def admin_headers() -> dict[str, str]:
 @pytest.fixture
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+@pytest.fixture
+def zbar() -> ModuleType:
+    """pyzbar's decoder; skips, or fails under VETCRED_REQUIRE_SYSTEM_PACKAGES=1, without libzbar0."""
+    return system_packages.zbar()
+
+
+@pytest.fixture
+def chromium() -> str:
+    """Chromium's path; skips, or fails under VETCRED_REQUIRE_SYSTEM_PACKAGES=1, without it."""
+    return system_packages.chromium()

@@ -98,19 +98,37 @@ def test_a_registry_file_that_cannot_be_read_stops_the_command(tmp_path: Path, m
     assert "the registry 'Ours' could not be loaded" in capsys.readouterr().err
 
 
-def test_verify_reports_an_unreadable_file(tmp_path: Path, capsys) -> None:
-    (tmp_path / "bad.json").write_text("{not json")
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"", "is an empty file"),
+        (b" \n\t\n", "is an empty file"),
+        (b"{not json", "is not JSON (Expecting property name enclosed in double quotes at line 1, column 2)"),
+        (b"[1, 2]", "is JSON but not a credential: a credential is a JSON object or a VC-JWT"),
+        (b"\xff\xfe{}", "is not text (UTF-8)"),
+    ],
+)
+def test_verify_says_what_is_wrong_with_the_file(tmp_path: Path, capsys, content: bytes, said: str) -> None:
+    (tmp_path / "bad.json").write_bytes(content)
     assert main(["verify", str(tmp_path / "bad.json")]) == 2
-    assert "cannot read" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith(f"vetcred: {tmp_path / 'bad.json'} {said}") and "Traceback" not in err
+
+
+def test_verify_says_when_the_file_is_missing(tmp_path: Path, capsys) -> None:
+    assert main(["verify", str(tmp_path / "missing.json")]) == 2
+    assert capsys.readouterr().err == f"vetcred: cannot read {tmp_path / 'missing.json'}: No such file or directory\n"
 
 
 @contextmanager
-def _vetcred_serve(tmp_path: Path, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[str], list[str]]]:
-    """``vetcred serve`` as a user starts it, in ``tmp_path``; yields the base URL, the process and, once the block
-    ends, every line it printed."""
+def _vetcred_serve(
+    tmp_path: Path, env: dict[str, str], *options: str
+) -> Iterator[tuple[str, subprocess.Popen[str], list[str]]]:
+    """``vetcred serve --port <free> [options]`` as a user starts it, in ``tmp_path``; yields the base URL, the
+    process and, once the block ends, every line it printed."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), *options],
         cwd=tmp_path,
         env={k: v for k, v in os.environ.items() if not k.startswith("VETCRED_")} | env,
         stdout=subprocess.PIPE,

@@ -88,10 +88,11 @@ def serve_forever(runtime: Runtime) -> int:
     return 0
 
 
-def run_processes(count: int) -> int:
+def run_processes(count: int, *options: str) -> int:
     """``vetcred worker --processes N``: N worker processes (processes, not threads: signing is CPU-bound), stopped
-    together on SIGTERM or SIGINT."""
-    children = [subprocess.Popen([sys.executable, "-m", "app.cli", "worker", "--processes", "1"]) for _ in range(count)]
+    together on SIGTERM or SIGINT; ``options`` are given to each (its logging)."""
+    command = [sys.executable, "-m", "app.cli", "worker", "--processes", "1", *options]
+    children = [subprocess.Popen(command) for _ in range(count)]
 
     def forward(number: int, _frame: object) -> None:
         for child in children:

@@ -133,7 +133,14 @@ def deliver(
     link = issued.link
     if mailer is None or not link.email:
         reason = "no SMTP server is configured" if mailer is None else "the learner's e-mail address is not known"
-        log.info("claim link for credential %s returned to the caller, not e-mailed: %s", link.credential_id, reason)
+        # The link itself is a bearer secret, never logged (docs/security.md): the log says where to find it.
+        log.info(
+            "claim link for credential %s not e-mailed (%s): it is in the API response's claimUrl, or in the job's "
+            "result for a cohort; POST /api/v1/credentials/%s/claim/reissue makes a new one",
+            link.credential_id,
+            reason,
+            link.credential_id,
+        )
         return Delivery(emailed=False, claim_url=url, tx_code=issued.tx_code)
     try:
         send_claim_mail(

@@ -18,7 +18,8 @@ from app.main import create_app
 from tests.factories import issue, make_achievement, make_issuer
 from tests.wallet.wallet import PRE_AUTHORIZED, Clock, Holder, Wallet, offer_uri_of, scan_offer_qr
 
-pytest.importorskip("pyzbar.pyzbar")
+# QR codes are decoded with zbar (libzbar0): each test needs it.
+pytestmark = pytest.mark.usefixtures("zbar")
 
 ISSUER = "https://vetcred.test"
 TOKEN = f"{ISSUER}/oid4vci/token"

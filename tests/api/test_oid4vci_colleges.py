@@ -16,7 +16,8 @@ from tests.api.test_branding import GREEN_RECT, svg
 from tests.factories import issue, make_achievement, make_issuer
 from tests.wallet.wallet import PRE_AUTHORIZED, Clock, Wallet, offer_uri_of, scan_offer_qr
 
-pytest.importorskip("pyzbar.pyzbar")
+# QR codes are decoded with zbar (libzbar0): each test needs it.
+pytestmark = pytest.mark.usefixtures("zbar")
 
 INSTANCE = "https://vetcred.test"
 CONFIGURATION = "OpenBadgeCredential_ldp_vc"

@@ -51,7 +51,16 @@ def test_every_page_carries_the_security_headers(client: TestClient) -> None:
     issued = issue(client, headers, make_achievement(client, headers)["id"])
     verify_path = issued["verifyUrl"].removeprefix("https://vetcred.test")
     claim_path = issued["claimUrl"].removeprefix("https://vetcred.test")
-    for path in (verify_path, "/verify", claim_path, "/catalogue", "/api/v1/issuers/me", "/v/unknown", "/status/x"):
+    for path in (
+        verify_path,
+        "/",
+        "/verify",
+        claim_path,
+        "/catalogue",
+        "/api/v1/issuers/me",
+        "/v/unknown",
+        "/status/x",
+    ):
         response = client.get(path, headers=headers)
         assert response.headers["x-content-type-options"] == "nosniff", path
         assert response.headers["x-frame-options"] == "DENY"
@@ -59,7 +68,10 @@ def test_every_page_carries_the_security_headers(client: TestClient) -> None:
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
         assert "default-src 'none'" in response.headers["content-security-policy"], path
         assert response.headers["strict-transport-security"] == "max-age=31536000"  # the public URL is https
-    assert "default-src" not in client.get("/docs").headers["content-security-policy"]  # Swagger UI's CDN scripts
+    for docs in ("/docs", "/redoc"):  # the app's own Swagger UI and ReDoc: scripts from this origin only, not inline
+        policy = client.get(docs).headers["content-security-policy"]
+        assert "default-src 'none'" in policy and "script-src 'self';" in policy, docs
+        assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0] and "http" not in policy
 
 
 def _limited(settings: Settings, **limits: str) -> TestClient:

@@ -121,5 +121,7 @@ def test_the_cli_verifies_a_jwt_file(tmp_path: Path, monkeypatch, capsys, es256:
     monkeypatch.setenv("VETCRED_KEYS_DIR", str(tmp_path / "keys"))
     (tmp_path / "badge.jwt").write_text(ob3_jwt(did_key(es256), es256, "ES256") + "\n")
     assert main(["verify", str(tmp_path / "badge.jwt")]) == 1  # a valid signature, an unconfirmed issuer
-    report = json.loads(capsys.readouterr().out)
+    printed = capsys.readouterr()
+    assert printed.err == f"vetcred: {tmp_path / 'badge.jwt'} holds a VC-JWT; verifying the credential it carries\n"
+    report = json.loads(printed.out)
     assert report["format"] == "vc-jwt" and report["verdict"] == "issuer_not_confirmed"

@@ -8,7 +8,6 @@ are left out, as are proper names; a msgid its translation keeps unchanged ("Por
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -22,6 +21,7 @@ from fastapi.testclient import TestClient
 from app.i18n.catalogues import translations
 from app.i18n.languages import DEFAULT, LANGUAGES
 from app.wallet.mail import claim_link_message, tx_code_message
+from tests import system_packages
 from tests.factories import issue, make_achievement, make_issuer, microcredential_payload
 from tests.i18n.test_catalogues import EXTRACTED
 
@@ -69,6 +69,7 @@ def pages(client: TestClient) -> dict[str, str]:
     token = issued["claimUrl"].rsplit("/", 1)[-1]
     verify = issued["verifyUrl"].removeprefix("https://vetcred.test")
     return {
+        "landing": "/",
         "verification": verify,
         "certificate": f"{verify}/certificate.pdf",
         "claim": f"/claim/{token}",
@@ -105,11 +106,11 @@ def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
     ).stdout.decode()
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs pdftotext (poppler-utils)")
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_the_certificate_is_in_the_language(
     client: TestClient, pages: dict[str, str], language: str, tmp_path: Path
 ) -> None:
+    system_packages.poppler("pdftotext")
     response = client.get(pages["certificate"], params={"lang": language})
     assert response.headers["content-language"] == language
     text = _pdf_text(response.content, tmp_path)

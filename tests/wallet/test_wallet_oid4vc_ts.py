@@ -20,8 +20,7 @@ from tests.interop import node
 from tests.servers import serving
 from tests.wallet.wallet import scan_offer_qr
 
-pytestmark = pytest.mark.interop_js
-pytest.importorskip("pyzbar.pyzbar")
+pytestmark = [pytest.mark.interop_js, pytest.mark.usefixtures("zbar")]  # QR codes: libzbar0
 
 
 @pytest.fixture(autouse=True)

@@ -160,7 +160,7 @@ def live_server(settings: Settings, empty_database: None) -> Iterator[str]:
         yield base
 
 
-@pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")
+@pytest.mark.usefixtures("chromium")
 def test_a_green_college_cannot_make_a_revoked_credential_look_green(live_server: str, tmp_path: Path) -> None:
     base = live_server
     college = httpx.post(f"{base}/api/v1/issuers", json=issuer_payload(), headers=ADMIN).json()

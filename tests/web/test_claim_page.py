@@ -9,6 +9,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,8 +23,6 @@ from app.main import create_app
 from tests.factories import issue, make_achievement, make_issuer
 from tests.servers import CHROMIUM, CHROMIUM_ARGS, serving
 from tests.wallet.wallet import Wallet, offer_uri_of, scan_offer_qr
-
-pyzbar = pytest.importorskip("pyzbar.pyzbar")
 
 
 @pytest.fixture
@@ -111,9 +110,9 @@ def live_server(settings: Settings, empty_database: None) -> Iterator[tuple[str,
         yield base, TestClient(app, base_url=base)
 
 
-@pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")
+@pytest.mark.usefixtures("chromium")
 def test_in_chromium_the_page_shows_the_credential_and_its_qr_code_scans_to_the_offer(
-    live_server: tuple[str, TestClient], tmp_path: Path
+    live_server: tuple[str, TestClient], tmp_path: Path, zbar: ModuleType
 ) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     base, setup = live_server
@@ -134,7 +133,7 @@ def test_in_chromium_the_page_shows_the_credential_and_its_qr_code_scans_to_the_
         assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing scrolls sideways
         qr = page.locator("figure.offer-qr img")
         assert qr.evaluate("img => img.naturalWidth") > 0
-        scanned = pyzbar.decode(Image.open(io.BytesIO(qr.screenshot())), symbols=[pyzbar.ZBarSymbol.QRCODE])
+        scanned = zbar.decode(Image.open(io.BytesIO(qr.screenshot())), symbols=[zbar.ZBarSymbol.QRCODE])
         page.screenshot(path=str(tmp_path / "claim.png"), full_page=True)
         offer_link = page.locator("a", has_text="Open in a wallet on this device").get_attribute("href")
         browser.close()

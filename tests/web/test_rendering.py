@@ -25,6 +25,7 @@ from app.web.view import (
     outcome_style,
     verdict_style,
 )
+from tests import system_packages
 
 TOKEN = "q7Vx2mZcR4tLpN8wYbK3sD6fH1jG9aE5uT0oIyXvB_-"  # 43 characters, like a base64url 256-bit token
 VERIFY_URL = f"https://credentials.college.example/v/{TOKEN}"
@@ -96,7 +97,7 @@ def _decode(png: bytes) -> list[str]:
     except (ImportError, OSError):  # pyzbar missing, or libzbar0 not installed
         zbarimg = shutil.which("zbarimg")
         if zbarimg is None:
-            pytest.skip("no QR decoder: install pyzbar + libzbar0, or zbar-tools")
+            system_packages.missing("libzbar0", "a QR decoder (pyzbar with libzbar0, or zbarimg)")
         result = subprocess.run(
             [zbarimg, "--raw", "-q", "-Sdisable", "-Sqrcode.enable", "-"],
             input=png,
@@ -286,9 +287,7 @@ def test_certificate_pdf_treats_names_as_text_not_markup() -> None:
 
 def test_certificate_pdf_qr_code_scans_from_the_printed_page(tmp_path: Path) -> None:
     """Rasterizes page 1 as a printer would and scans the QR code off it."""
-    pdftoppm = shutil.which("pdftoppm")
-    if pdftoppm is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    pdftoppm = system_packages.poppler("pdftoppm")
     view = make_view()
     (tmp_path / "certificate.pdf").write_bytes(certificate_pdf(view, qr.qr_png(view.verify_url)))
     subprocess.run(
