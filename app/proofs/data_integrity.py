@@ -54,6 +54,11 @@ def unsecured_document(document: dict[str, Any]) -> dict[str, Any]:
     return {key: copy.deepcopy(value) for key, value in document.items() if key != "proof"}
 
 
+def without_proof(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` without its ``proof``, sharing the values: for reading only (canonicalization never writes)."""
+    return {key: value for key, value in document.items() if key != "proof"}
+
+
 def attach_proof(document: dict[str, Any], proof: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``document`` with ``"proof": [proof]``, the one-element array strict OB 3.0 wants."""
     if "proof" in document:
