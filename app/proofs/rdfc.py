@@ -17,14 +17,15 @@ from dataclasses import dataclass
 
 from pyld.canon import permutations
 
-from app.proofs.canonical import BoundedURDNA2015, canonical_escapes
+from app.proofs.canonical import BoundedURDNA2015, canonical_escapes, has_raw_control
 
 Quad = tuple[str, str, str, str]  # subject, predicate, object, graph ("" for the default graph), as N-Quads terms
 _LIMITS = BoundedURDNA2015()
 
 
 def is_blank(term: str) -> bool:
-    return term.startswith("_:")
+    """Whether an N-Quads term is a blank node (IRIs start with "<", literals with a quote)."""
+    return term[:2] == "_:"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class BlankNodeStructure:
     mentions: tuple[tuple[int, ...], ...]
     # per node: (related blank node, position and predicate as hashed) in pyld's order
     related: dict[str, tuple[tuple[str, str], ...]]
+    # first-degree hashes of the nodes whose quads hold no slot: the same for every document
+    fixed_hashes: dict[str, str]
 
     @classmethod
     def of(cls, quads: list[tuple[str, str, str | int, str]]) -> BlankNodeStructure:
@@ -54,7 +57,13 @@ class BlankNodeStructure:
                     if type(term) is str and is_blank(term) and term != node:
                         found.append((term, position if position == "g" else position + p))
             related[node] = tuple(found)
-        return cls(tuple(mentions), tuple(tuple(m) for m in mentions.values()), related)
+        fixed_hashes = {}
+        for node, indexes in mentions.items():
+            mentioned = [quads[index] for index in indexes]
+            if all(type(term) is str for quad in mentioned for term in quad):
+                escapes = any(has_raw_control(term) for quad in mentioned for term in quad)  # type: ignore[arg-type]
+                fixed_hashes[node] = _first_degree_hash(node, mentioned, escapes)  # type: ignore[arg-type]
+        return cls(tuple(mentions), tuple(tuple(m) for m in mentions.values()), related, fixed_hashes)
 
 
 class _Issuer:
@@ -109,8 +118,9 @@ class _Labeller:
     def __init__(self, structure: BlankNodeStructure, quads: list[Quad], escapes: bool) -> None:
         self.structure = structure
         self.canonical = _Issuer("_:c14n")
+        fixed = structure.fixed_hashes
         self.first_degree = {
-            node: _first_degree_hash(node, [quads[i] for i in mentions], escapes)
+            node: fixed.get(node) or _first_degree_hash(node, [quads[i] for i in mentions], escapes)
             for node, mentions in zip(structure.nodes, structure.mentions, strict=True)
         }
         self.n_degree_calls = 0

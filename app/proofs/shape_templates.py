@@ -31,6 +31,7 @@ itself. The work per document is linear in the template, and templates are built
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,6 +52,8 @@ _REWRITTEN_DATATYPES = frozenset({XSD_DOUBLE, RDF_JSON, "@json"})
 # Skeleton tokens; keys are the only ``str`` tokens and numbers, booleans and null are ``(type, repr)`` tuples.
 _STRING, _OBJECT, _ARRAY, _END = 0, 1, 2, 3
 _TEMPLATES_PER_SKELETON = 8
+# What pyld's N-Quads ``escape`` rewrites; most values hold none of it.
+_NEEDS_ESCAPE = re.compile(r'[\\\t\n\r"]')
 
 
 class _Unsupported(Exception):
@@ -169,7 +172,10 @@ class _Template:
                 if prefix in self.iri_prefixes and not suffix.startswith("//"):
                     return None
         literals = [strings[p] for p in self.literal_positions]
-        slots = ['"' + escape(text) + suffix for text, suffix in zip(literals, self.literal_suffixes, strict=True)]
+        slots = [
+            '"' + (escape(text) if _NEEDS_ESCAPE.search(text) else text) + suffix
+            for text, suffix in zip(literals, self.literal_suffixes, strict=True)
+        ]
         slots.extend(f"<{iri}>" for iri in iris)
         filled = [
             (
