@@ -296,6 +296,7 @@ class ShapeTemplates:
 
     def __init__(self, max_skeletons: int = 128) -> None:
         self._templates: LRUCache[tuple[Any, ...], list[_Template]] = LRUCache(maxsize=max_skeletons)
+        self.filled = 0  # documents answered from a template (the rest took the reference path)
 
     def canonize(self, document: dict[str, Any], loader: Loader) -> str:
         """``canonical.canonize_reference(document, loader)``, from a template when one proves equal."""
@@ -306,7 +307,10 @@ class ShapeTemplates:
         for template in self._templates.get(key, ()):
             if template.matches(strings):
                 filled = template.canonize(strings)
-                return filled if filled is not None else canonical.canonize_reference(document, loader)
+                if filled is None:
+                    return canonical.canonize_reference(document, loader)
+                self.filled += 1
+                return filled
         return self._build(document, key, strings, loader)
 
     def _build(self, document: dict[str, Any], key: tuple[Any, ...], strings: list[str], loader: Loader) -> str:
@@ -347,9 +351,14 @@ class PerThreadTemplates:
     def __init__(self) -> None:
         self._local = threading.local()
 
-    def canonize(self, document: dict[str, Any], loader: Loader) -> str:
+    @property
+    def here(self) -> ShapeTemplates:
+        """This thread's templates."""
         templates: ShapeTemplates | None = getattr(self._local, "templates", None)
         if templates is None:
             templates = self._local.templates = ShapeTemplates()
-        return templates.canonize(document, loader)
+        return templates
+
+    def canonize(self, document: dict[str, Any], loader: Loader) -> str:
+        return self.here.canonize(document, loader)
 
