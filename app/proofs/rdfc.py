@@ -13,24 +13,28 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 from dataclasses import dataclass
 
 from pyld.canon import permutations
 
 from app.proofs.canonical import BoundedURDNA2015, canonical_escapes, has_raw_control
 
-Quad = tuple[str, str, str, str]  # subject, predicate, object, graph ("" for the default graph), as N-Quads terms
+Term = str | int  # an N-Quads term, or (in a template) the number of a slot holding a literal or IRI
+Quad = tuple[Term, str, Term, str]  # subject, predicate, object, graph ("" for the default graph)
+# A line with its variable parts: str pieces as they are, int n >= 0 slot n, int -1 - k the label of node k.
+Pieces = tuple[str | int, ...]
 _LIMITS = BoundedURDNA2015()
 
 
-def is_blank(term: str) -> bool:
-    """Whether an N-Quads term is a blank node (IRIs start with "<", literals with a quote)."""
-    return term[:2] == "_:"
+def is_blank(term: Term) -> bool:
+    """Whether an N-Quads term is a blank node (IRIs start with "<", literals with a quote; slots are ints)."""
+    return type(term) is str and term[:2] == "_:"
 
 
 @dataclass(frozen=True)
 class BlankNodeStructure:
-    """Which quads each blank node is in, and its related blank nodes, for quads whose blank nodes never change."""
+    """Everything RDFC-1.0 needs that depends only on where blank nodes and slots sit, computed once per shape."""
 
     nodes: tuple[str, ...]
     # per node: the indexes of its quads, once per position it holds in each (pyld's blank node to quads map)
@@ -39,31 +43,94 @@ class BlankNodeStructure:
     related: dict[str, tuple[tuple[str, str], ...]]
     # first-degree hashes of the nodes whose quads hold no slot: the same for every document
     fixed_hashes: dict[str, str]
+    # per other node: its first-degree lines (blank nodes already _:a / _:z), fixed ones and ones with slots
+    first_degree_lines: dict[str, tuple[tuple[str, ...], tuple[_Line, ...]]]
+    # per quad: its output line (canonically escaped), or how to write it when it holds a blank node or a slot
+    lines: tuple[str | _Line, ...]
 
     @classmethod
-    def of(cls, quads: list[tuple[str, str, str | int, str]]) -> BlankNodeStructure:
-        """``quads`` may hold non-string objects (template slots): those are literals, never blank nodes."""
+    def of(cls, quads: list[Quad], slot_count: int = 0) -> BlankNodeStructure:
+        """``slot_count``: how many slots the quads refer to (0 to slot_count - 1)."""
         mentions: dict[str, list[int]] = {}
         for index, (s, _, o, g) in enumerate(quads):
             for term in (s, o, g):
-                if type(term) is str and is_blank(term):
-                    mentions.setdefault(term, []).append(index)
+                if is_blank(term):
+                    mentions.setdefault(str(term), []).append(index)
+        number = {node: k for k, node in enumerate(mentions)}
         related: dict[str, tuple[tuple[str, str], ...]] = {}
+        fixed_hashes: dict[str, str] = {}
+        first_degree_lines: dict[str, tuple[tuple[str, ...], tuple[_Line, ...]]] = {}
         for node, indexes in mentions.items():
             found = []
+            fixed: list[str] = []
+            variable: list[_Line] = []
             for index in indexes:
                 s, p, o, g = quads[index]
                 for term, position in ((s, "s"), (o, "o"), (g, "g")):
-                    if type(term) is str and is_blank(term) and term != node:
-                        found.append((term, position if position == "g" else position + p))
+                    if is_blank(term) and term != node:
+                        found.append((str(term), position if position == "g" else position + p))
+                pieces = _pieces(
+                    tuple(("_:a" if t == node else "_:z") if is_blank(t) else t for t in (s, p, o, g))  # type: ignore[arg-type]
+                )
+                if len(pieces) == 1 and type(pieces[0]) is str:
+                    fixed.append(pieces[0])
+                else:
+                    variable.append(_Line(pieces, slot_count))
             related[node] = tuple(found)
-        fixed_hashes = {}
-        for node, indexes in mentions.items():
-            mentioned = [quads[index] for index in indexes]
-            if all(type(term) is str for quad in mentioned for term in quad):
-                escapes = any(has_raw_control(term) for quad in mentioned for term in quad)  # type: ignore[arg-type]
-                fixed_hashes[node] = _first_degree_hash(node, mentioned, escapes)  # type: ignore[arg-type]
-        return cls(tuple(mentions), tuple(tuple(m) for m in mentions.values()), related, fixed_hashes)
+            if variable:
+                first_degree_lines[node] = (tuple(fixed), tuple(variable))
+            else:
+                fixed_hashes[node] = _first_degree_hash(fixed, any(has_raw_control(line) for line in fixed))
+        lines: list[str | _Line] = []
+        for s, p, o, g in quads:
+            pieces = _pieces(tuple(-1 - number[t] if is_blank(t) else t for t in (s, p, o, g)))  # type: ignore[arg-type]
+            if len(pieces) == 1 and type(pieces[0]) is str:
+                lines.append(canonical_escapes(pieces[0]))
+            else:
+                lines.append(_Line(pieces, slot_count))
+        return cls(
+            tuple(mentions),
+            tuple(tuple(m) for m in mentions.values()),
+            related,
+            fixed_hashes,
+            first_degree_lines,
+            tuple(lines),
+        )
+
+
+class _Line:
+    """A line with variable parts, written by one %-format over values picked from a table (slots, then labels)."""
+
+    __slots__ = ("_format", "_pick", "_single")
+
+    def __init__(self, pieces: Pieces, slot_count: int) -> None:
+        parts, picks = [], []
+        for piece in pieces:
+            if type(piece) is str:
+                parts.append(piece.replace("%", "%%"))
+            else:
+                parts.append("%s")
+                picks.append(piece if piece >= 0 else slot_count - 1 - piece)  # type: ignore[operator]
+        self._format = "".join(parts)
+        self._pick = operator.itemgetter(*picks)
+        self._single = len(picks) == 1
+
+    def write(self, table: list[str]) -> str:
+        values = self._pick(table)
+        return self._format % ((values,) if self._single else values)
+
+
+def _pieces(quad: tuple[Term, str, Term, str]) -> Pieces:
+    """The N-Quads line of ``quad`` as pieces, adjacent strings joined."""
+    s, p, o, g = quad
+    parts: list[str | int] = [s, f" {p} ", o, f" {g} .\n" if g else " .\n"] if type(g) is str else [s, f" {p} ", o, " ", g, " .\n"]
+    joined: list[str | int] = []
+    for part in parts:
+        if type(part) is str and joined and type(joined[-1]) is str:
+            joined[-1] = str(joined[-1]) + part
+        else:
+            joined.append(part)
+    return tuple(joined)
 
 
 class _Issuer:
@@ -95,34 +162,34 @@ class _WorkLimit(Exception):
     pass
 
 
-def canonical_nquads(structure: BlankNodeStructure, quads: list[Quad], escapes: bool) -> str | None:
-    """The canonical N-Quads of ``quads`` (pyld-escaped terms), or ``None`` past ``BoundedURDNA2015``'s bounds.
-
-    ``escapes``: whether some literal holds a control character that ``canonical_escapes`` rewrites.
-    """
+def canonical_nquads(structure: BlankNodeStructure, slots: list[str], escapes: bool) -> str | None:
+    """The canonical N-Quads with ``slots`` (N-Quads terms) filled in, or ``None`` past ``BoundedURDNA2015``'s
+    bounds. ``escapes``: whether a slot holds a control character that ``canonical_escapes`` rewrites."""
     try:
-        labels = _Labeller(structure, quads, escapes).labels()
+        labels = _Labeller(structure, slots, escapes).labels()
     except _WorkLimit:
         return None
+    table = [*slots, *(labels[node] for node in structure.nodes)]
     lines = []
-    for s, p, o, g in quads:
-        s = labels.get(s, s)
-        o = labels.get(o, o)
-        line = f"{s} {p} {o} {labels.get(g, g)} .\n" if g else f"{s} {p} {o} .\n"
-        lines.append(canonical_escapes(line) if escapes else line)
+    for line in structure.lines:
+        if type(line) is str:
+            lines.append(line)
+        elif escapes:
+            lines.append(canonical_escapes(line.write(table)))
+        else:
+            lines.append(line.write(table))
     lines.sort()
     return "".join(lines)
 
 
 class _Labeller:
-    def __init__(self, structure: BlankNodeStructure, quads: list[Quad], escapes: bool) -> None:
+    def __init__(self, structure: BlankNodeStructure, slots: list[str], escapes: bool) -> None:
         self.structure = structure
         self.canonical = _Issuer("_:c14n")
-        fixed = structure.fixed_hashes
-        self.first_degree = {
-            node: fixed.get(node) or _first_degree_hash(node, [quads[i] for i in mentions], escapes)
-            for node, mentions in zip(structure.nodes, structure.mentions, strict=True)
-        }
+        self.first_degree = dict(structure.fixed_hashes)
+        for node, (fixed, variable) in structure.first_degree_lines.items():
+            lines = [*fixed, *(line.write(slots) for line in variable)]
+            self.first_degree[node] = _first_degree_hash(lines, escapes)
         self.n_degree_calls = 0
         self.permutation_work = 0
 
@@ -201,16 +268,8 @@ class _Labeller:
         return hashlib.sha256("".join(data).encode("utf-8")).hexdigest(), issuer
 
 
-def _first_degree_hash(node: str, quads: list[Quad], escapes: bool) -> str:
-    lines = []
-    for s, p, o, g in quads:
-        s = ("_:a" if s == node else "_:z") if is_blank(s) else s
-        o = ("_:a" if o == node else "_:z") if is_blank(o) else o
-        if g:
-            g = ("_:a" if g == node else "_:z") if is_blank(g) else g
-            lines.append(f"{s} {p} {o} {g} .\n")
-        else:
-            lines.append(f"{s} {p} {o} .\n")
+def _first_degree_hash(lines: list[str], escapes: bool) -> str:
+    """Hash First Degree Quads over the node's lines (blank nodes already written _:a and _:z)."""
     lines.sort()  # pyld sorts the lines as it wrote them; BoundedURDNA2015 then escapes each
     text = "".join(canonical_escapes(line) for line in lines) if escapes else "".join(lines)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -152,8 +152,8 @@ class _Template:
     structure: rdfc.BlankNodeStructure
     # whether a fixed literal holds a control character that canonical N-Quads escapes
     controls: bool
-    # groups of quad indexes with one subject, predicate and graph and at least one literal slot
-    distinct_groups: tuple[tuple[int, ...], ...]
+    # the literal objects (terms or slot numbers) of each subject, predicate and graph with a literal slot
+    distinct_groups: tuple[tuple[str | int, ...], ...]
 
     def matches(self, strings: list[str]) -> bool:
         return all(strings[p] == v for p, v in zip(self.fixed_positions, self.fixed_values, strict=True))
@@ -177,21 +177,12 @@ class _Template:
             for text, suffix in zip(literals, self.literal_suffixes, strict=True)
         ]
         slots.extend(f"<{iri}>" for iri in iris)
-        filled = [
-            (
-                s if type(s) is str else slots[s],  # type: ignore[index]
-                p,
-                o if type(o) is str else slots[o],  # type: ignore[index]
-                g,
-            )
-            for s, p, o, g in self.quads
-        ]
         for group in self.distinct_groups:
-            objects = [filled[index][2] for index in group]
+            objects = [term if type(term) is str else slots[term] for term in group]  # type: ignore[index]
             if len(set(objects)) != len(objects):
                 return None
         controls = any(canonical.has_raw_control(text) for text in literals)
-        return rdfc.canonical_nquads(self.structure, filled, controls or self.controls)
+        return rdfc.canonical_nquads(self.structure, slots, controls or self.controls)
 
 
 def build_template(dataset: Dataset, observed: dict[int, tuple[str, set[str]]], strings: list[str]) -> _Template | None:
@@ -261,7 +252,7 @@ def build_template(dataset: Dataset, observed: dict[int, tuple[str, set[str]]], 
         if _is_literal_slot(o, len(literal_order)) or (type(o) is str and o.startswith('"')):
             groups.setdefault((s, p, g), []).append(index)
     distinct = tuple(
-        tuple(group)
+        tuple(quads[i][2] for i in group)
         for group in groups.values()
         if len(group) > 1 and any(_is_literal_slot(quads[i][2], len(literal_order)) for i in group)
     )
@@ -277,7 +268,7 @@ def build_template(dataset: Dataset, observed: dict[int, tuple[str, set[str]]], 
         iri_prefixes=frozenset(prefixes),
         reserved=frozenset(reserved),
         quads=quads,
-        structure=rdfc.BlankNodeStructure.of(quads),  # type: ignore[arg-type]
+        structure=rdfc.BlankNodeStructure.of(list(quads), len(number)),
         controls=any(canonical.has_raw_control(term) for quad in quads for term in quad if type(term) is str),
         distinct_groups=distinct,
     )
