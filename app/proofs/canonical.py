@@ -115,7 +115,7 @@ class SafeProcessor(JsonLdProcessor):  # type: ignore[misc]
     filled from another document of the same shape.
     """
 
-    def __init__(self, observe: Callable[[str, str, Any], None] | None = None) -> None:
+    def __init__(self, observe: Callable[[str, Any, Any], None] | None = None) -> None:
         super().__init__(on_property_dropped=_refuse_dropped_property)
         self.expanded: Any = None
         self._observe = observe
@@ -127,9 +127,8 @@ class SafeProcessor(JsonLdProcessor):  # type: ignore[misc]
 
     def _expand_value(self, active_ctx: Any, active_property: Any, value: Any, options: Any) -> Any:
         result = super()._expand_value(active_ctx, active_property, value, options)
-        if self._observe is not None and isinstance(value, str) and isinstance(result, dict):
-            if result.get("@value") is value:
-                self._observe("literal", value, result)
+        if self._observe is not None and isinstance(result, dict) and result.get("@value") is value:
+            self._observe("literal", value, result)
         return result
 
     def _expand_iri(

@@ -83,7 +83,7 @@ class BlankNodeStructure:
                 fixed_hashes[node] = _first_degree_hash(fixed, any(has_raw_control(line) for line in fixed))
         lines: list[str | _Line] = []
         for s, p, o, g in quads:
-            pieces = _pieces(tuple(-1 - number[t] if is_blank(t) else t for t in (s, p, o, g)))  # type: ignore[arg-type]
+            pieces = _pieces(tuple(-1 - number[str(t)] if is_blank(t) else t for t in (s, p, o, g)))  # type: ignore[arg-type]
             if len(pieces) == 1 and type(pieces[0]) is str:
                 lines.append(canonical_escapes(pieces[0]))
             else:
@@ -123,7 +123,9 @@ class _Line:
 def _pieces(quad: tuple[Term, str, Term, str]) -> Pieces:
     """The N-Quads line of ``quad`` as pieces, adjacent strings joined."""
     s, p, o, g = quad
-    parts: list[str | int] = [s, f" {p} ", o, f" {g} .\n" if g else " .\n"] if type(g) is str else [s, f" {p} ", o, " ", g, " .\n"]
+    parts: list[str | int] = (
+        [s, f" {p} ", o, f" {g} .\n" if g else " .\n"] if type(g) is str else [s, f" {p} ", o, " ", g, " .\n"]
+    )
     joined: list[str | int] = []
     for part in parts:
         if type(part) is str and joined and type(joined[-1]) is str:
@@ -172,7 +174,7 @@ def canonical_nquads(structure: BlankNodeStructure, slots: list[str], escapes: b
     table = [*slots, *(labels[node] for node in structure.nodes)]
     lines = []
     for line in structure.lines:
-        if type(line) is str:
+        if isinstance(line, str):
             lines.append(line)
         elif escapes:
             lines.append(canonical_escapes(line.write(table)))
@@ -198,7 +200,7 @@ class _Labeller:
         for node, hashed in self.first_degree.items():
             hash_to_nodes.setdefault(hashed, []).append(node)
         shared = []
-        for hashed, nodes in sorted(hash_to_nodes.items()):  # 4.4.3 step 5: unique hashes first
+        for _, nodes in sorted(hash_to_nodes.items()):  # 4.4.3 step 5: unique hashes first
             if len(nodes) == 1:
                 self.canonical.get_id(nodes[0])
             else:

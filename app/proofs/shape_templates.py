@@ -30,7 +30,6 @@ itself. The work per document is linear in the template, and templates are built
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from collections.abc import Callable
@@ -207,7 +206,7 @@ def build_template(dataset: Dataset, observed: dict[int, tuple[str, set[str]]], 
         for graph_name, triples in dataset.items():
             if isinstance(graph_name, _Leaf) and graph_name.position in observed:
                 return None  # a named graph whose name is one of the document's strings: keep it simple
-            for index, triple in enumerate(triples):
+            for triple in triples:
                 subject, obj = triple["subject"], triple["object"]
                 if triple["predicate"]["type"] != "IRI":
                     return None
@@ -223,18 +222,27 @@ def build_template(dataset: Dataset, observed: dict[int, tuple[str, set[str]]], 
                 else:
                     o_slot = slot_of(obj["value"], "iri") if obj["type"] == "IRI" else None
                 for slot in (s_slot, o_slot):
-                    if slot is not None:
-                        if observed[slot][0] == "iri":
-                            iri_slots.add(slot)
-                            prefixes |= observed[slot][1]
-                graph = "" if graph_name == "@default" else graph_name if rdfc.is_blank(graph_name) else f"<{graph_name}>"
-                raw.append((
-                    ("slot", s_slot) if s_slot is not None else ("term", _term(subject)),
-                    _term(triple["predicate"]),
-                    ("slot", o_slot) if o_slot is not None else
-                    ("term", _term(obj) if obj["type"] != "literal" else '"' + escape(obj["value"]) + _literal_suffix(obj)),
-                    ("term", graph),
-                ))
+                    if slot is not None and observed[slot][0] == "iri":
+                        iri_slots.add(slot)
+                        prefixes |= observed[slot][1]
+                graph = (
+                    "" if graph_name == "@default" else graph_name if rdfc.is_blank(graph_name) else f"<{graph_name}>"
+                )
+                raw.append(
+                    (
+                        ("slot", s_slot) if s_slot is not None else ("term", _term(subject)),
+                        _term(triple["predicate"]),
+                        ("slot", o_slot)
+                        if o_slot is not None
+                        else (
+                            "term",
+                            _term(obj)
+                            if obj["type"] != "literal"
+                            else '"' + escape(obj["value"]) + _literal_suffix(obj),
+                        ),
+                        ("term", graph),
+                    )
+                )
     except _Unsupported:
         return None
 
@@ -246,7 +254,7 @@ def build_template(dataset: Dataset, observed: dict[int, tuple[str, set[str]]], 
     def resolved(part: tuple[str, Any]) -> str | int:
         return number[part[1]] if part[0] == "slot" else str(part[1])
 
-    quads = tuple((resolved(s), p, resolved(o), resolved(g)) for s, p, o, g in raw)
+    quads = tuple((resolved(s), p, resolved(o), str(g[1])) for s, p, o, g in raw)
     groups: dict[tuple[Any, ...], list[int]] = {}
     for index, (s, p, o, g) in enumerate(quads):
         if _is_literal_slot(o, len(literal_order)) or (type(o) is str and o.startswith('"')):
@@ -308,13 +316,13 @@ class ShapeTemplates:
         observed: dict[int, tuple[str, set[str]]] = {}
         contexts: dict[int, set[str]] = {}
 
-        def observe(kind: str, value: str, detail: Any) -> None:
+        def observe(kind: str, value: Any, detail: Any) -> None:
             if not isinstance(value, _Leaf):
                 return
             if kind == "literal":
                 if detail.get("@type") in _REWRITTEN_DATATYPES or "@direction" in detail:
                     return
-                found = ("literal", set())
+                found: tuple[str, set[str]] = ("literal", set())
             else:
                 if id(detail) not in contexts:
                     contexts[id(detail)] = _prefix_terms(detail)
@@ -352,4 +360,3 @@ class PerThreadTemplates:
 
     def canonize(self, document: dict[str, Any], loader: Loader) -> str:
         return self.here.canonize(document, loader)
-

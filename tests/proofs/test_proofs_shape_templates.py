@@ -120,7 +120,7 @@ def test_the_ob3_vector_is_answered_from_its_template() -> None:
     expected = (VECTORS / "ob3" / "document-canon.txt").read_text(encoding="utf-8")
     assert canonize(credential, fast) == expected
     other = copy.deepcopy(credential)
-    other["credentialSubject"]["achievement"]["name"] = "Ausbildung «Schweißen»\n\t\"\\"
+    other["credentialSubject"]["achievement"]["name"] = 'Ausbildung «Schweißen»\n\t"\\'
     other["id"] = "urn:uuid:11111111-2222-4333-8444-555555555555"
     before = _templates(fast).filled
     assert canonize(other, fast) == canonize_reference(other, DocumentLoader(shape_templates=False))
@@ -182,7 +182,9 @@ _TEXT = st.text(
 )
 _IRI = st.builds(
     lambda scheme, tail: f"{scheme}{tail}",
-    st.sampled_from(["urn:uuid:", "did:example:", "https://college.example/", "xsd:", "https://x.example/#", "mailto:"]),
+    st.sampled_from(
+        ["urn:uuid:", "did:example:", "https://college.example/", "xsd:", "https://x.example/#", "mailto:"]
+    ),
     st.text(alphabet=string.ascii_letters + string.digits + "-._~%/", min_size=1, max_size=12),
 )
 _LANGUAGE = st.sampled_from(["en", "de", "fr-CA", "el", "sr-Latn"])
@@ -300,4 +302,3 @@ def _varied(seed: int) -> dict[str, Any]:
 def test_rdfc_structure_counts_a_node_twice_in_one_quad_as_pyld() -> None:
     structure = rdfc.BlankNodeStructure.of([("_:x", "<p>", "_:x", "")])
     assert structure.mentions == ((0, 0),)
-
