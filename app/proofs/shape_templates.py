@@ -246,6 +246,8 @@ def build_template(dataset: Dataset, observed: dict[int, tuple[str, set[str]]], 
     except _Unsupported:
         return None
 
+    if any(kind == "literal" and position not in literal_slots for position, (kind, _) in observed.items()):
+        return None  # a literal pyld dropped as a duplicate (or for any other reason): filling could bring it back
     literal_order = sorted(literal_slots)
     iri_order = sorted(iri_slots)
     number = {position: n for n, position in enumerate([*literal_order, *iri_order])}

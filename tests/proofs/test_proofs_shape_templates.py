@@ -143,6 +143,19 @@ def test_two_ids_made_equal_merge_nodes_as_pyld_does() -> None:
     assert canonize(merged, fast) == canonize_reference(merged, reference)
 
 
+def test_a_template_is_never_built_from_merged_nodes_or_dropped_duplicates() -> None:
+    """Built from a document whose ids or values coincide, a template would carry the merge to other documents."""
+    fast, reference = _loaders()
+    merged = _base()
+    merged["credentialSubject"]["achievement"]["id"] = merged["id"]
+    merged["credentialSubject"]["achievement"]["tag"] = ["welding", "welding"]
+    canonize(merged, fast)
+    apart = _base()
+    apart["credentialSubject"]["achievement"]["tag"] = ["welding", "safety"]
+    assert canonize(apart, fast) == canonize_reference(apart, reference)
+    assert _templates(fast).filled == 0
+
+
 def test_equal_values_of_one_property_are_one_triple_as_in_pyld() -> None:
     fast, reference = _loaders()
     document = _base()
