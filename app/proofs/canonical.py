@@ -34,6 +34,12 @@ _LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 _RELATIVE_BASE = "https://relative-iri.vetcred.invalid/"
 
 
+# BoundedURDNA2015's default bounds (app/proofs/rdfc.py keeps the same ones).
+MAX_BLANK_NODES = 2_000
+MAX_N_DEGREE_CALLS = 20_000
+MAX_PERMUTATION_WORK = 200_000
+
+
 class BoundedURDNA2015(URDNA2015):
     """pyld's URDNA2015 (= RDFC-1.0) that raises ``CanonicalizationLimit`` on graphs too costly to label.
 
@@ -47,9 +53,9 @@ class BoundedURDNA2015(URDNA2015):
     def __init__(
         self,
         *,
-        max_blank_nodes: int = 2_000,
-        max_n_degree_calls: int = 20_000,
-        max_permutation_work: int = 200_000,
+        max_blank_nodes: int = MAX_BLANK_NODES,
+        max_n_degree_calls: int = MAX_N_DEGREE_CALLS,
+        max_permutation_work: int = MAX_PERMUTATION_WORK,
     ) -> None:
         super().__init__()
         self.max_blank_nodes = max_blank_nodes

@@ -18,13 +18,12 @@ from dataclasses import dataclass
 
 from pyld.canon import permutations
 
-from app.proofs.canonical import BoundedURDNA2015, canonical_escapes, has_raw_control
+from app.proofs.canonical import MAX_N_DEGREE_CALLS, MAX_PERMUTATION_WORK, canonical_escapes, has_raw_control
 
 Term = str | int  # an N-Quads term, or (in a template) the number of a slot holding a literal or IRI
 Quad = tuple[Term, str, Term, str]  # subject, predicate, object, graph ("" for the default graph)
 # A line with its variable parts: str pieces as they are, int n >= 0 slot n, int -1 - k the label of node k.
 Pieces = tuple[str | int, ...]
-_LIMITS = BoundedURDNA2015()
 
 
 def is_blank(term: Term) -> bool:
@@ -220,7 +219,7 @@ class _Labeller:
 
     def hash_n_degree(self, node: str, issuer: _Issuer) -> tuple[str, _Issuer]:
         self.n_degree_calls += 1
-        if self.n_degree_calls > _LIMITS.max_n_degree_calls:
+        if self.n_degree_calls > MAX_N_DEGREE_CALLS:
             raise _WorkLimit
         hash_to_related: dict[str, list[str]] = {}
         for related, position in self.structure.related[node]:
@@ -229,7 +228,7 @@ class _Labeller:
             hash_to_related.setdefault(hashed, []).append(related)
         for group in hash_to_related.values():
             self.permutation_work += math.factorial(len(group)) * (len(issuer.existing) + 1)
-            if self.permutation_work > _LIMITS.max_permutation_work:
+            if self.permutation_work > MAX_PERMUTATION_WORK:
                 raise _WorkLimit
         data = []
         for hashed, group in sorted(hash_to_related.items()):
