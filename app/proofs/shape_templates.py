@@ -80,27 +80,36 @@ def skeleton(document: Any) -> tuple[tuple[Any, ...], list[str]]:
     """The document's skeleton and its strings in order of appearance (raises ``_Unsupported`` on non-JSON)."""
     tokens: list[Any] = []
     strings: list[str] = []
+    token, string = tokens.append, strings.append
 
-    def walk(value: Any) -> None:
+    def walk(value: Any) -> None:  # strings inline: most values are strings
         kind = type(value)
-        if kind is str:
-            tokens.append(_STRING)
-            strings.append(value)
-        elif kind is dict:
-            tokens.append(_OBJECT)
+        if kind is dict:
+            token(_OBJECT)
             for key, item in value.items():
                 if type(key) is not str:
                     raise _Unsupported
-                tokens.append(key)
-                walk(item)
-            tokens.append(_END)
+                token(key)
+                if type(item) is str:
+                    token(_STRING)
+                    string(item)
+                else:
+                    walk(item)
+            token(_END)
         elif kind is list:
-            tokens.append(_ARRAY)
+            token(_ARRAY)
             for item in value:
-                walk(item)
-            tokens.append(_END)
+                if type(item) is str:
+                    token(_STRING)
+                    string(item)
+                else:
+                    walk(item)
+            token(_END)
+        elif kind is str:
+            token(_STRING)
+            string(value)
         elif value is None or kind in (bool, int, float):
-            tokens.append((kind.__name__, repr(value)))
+            token((kind.__name__, repr(value)))
         else:
             raise _Unsupported
 
@@ -155,7 +164,7 @@ class _Template:
     distinct_groups: tuple[tuple[str | int, ...], ...]
 
     def matches(self, strings: list[str]) -> bool:
-        return all(strings[p] == v for p, v in zip(self.fixed_positions, self.fixed_values, strict=True))
+        return tuple(map(strings.__getitem__, self.fixed_positions)) == self.fixed_values
 
     def canonize(self, strings: list[str]) -> str | None:
         """The canonical N-Quads for a document of this shape with ``strings``, or ``None`` if not provably equal
