@@ -1,99 +1,186 @@
-"""Credentials signed and verified per second, on one core, for a rich vocational credential.
+"""eddsa-rdfc-2022 signatures and verifications per second on one core: vetcred, pyld alone, and jsonld.js.
 
-The credential has 8 results, 8 alignments, evidence and a BitstringStatusListEntry. Signing is the whole
-issuance step minus the database: build, canonicalize (RDFC-1.0, safe mode), sign, check the OB 3.0 schema.
-Run by hand:  python bench/sign.py [--seconds 10]
+The credential is a rich vocational one: 8 results, 8 alignments, evidence and a BitstringStatusListEntry, built
+once. Each round signs it (``created`` = now) and verifies the signed copy n times with each implementation in
+turn - vetcred (shape templates, app/proofs/shape_templates.py), pyld alone (the reference path vetcred falls back
+to) and Digital Bazaar's jsonld.js stack (``@digitalbazaar/vc`` with the eddsa-rdfc-2022 cryptosuite, from
+tests/interop/js: ``npm ci --prefix tests/interop/js``) - and the figures are medians over the rounds. It also
+times the OB 3.0 JSON Schema check (jsonschema-rs, as vetcred runs it, and the pure-Python jsonschema it replaced).
+Run by hand:  python bench/sign.py [--rounds 7] [-n 40]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from jsonschema import Draft201909Validator, FormatChecker
+
+from app.config import CONTEXTS_DIR, JSON_SCHEMAS_DIR
 from app.credentials.ob3 import build_ob3_credential
 from app.credentials.validate import check_achievement_credential
 from app.demo import sample_achievement, sample_issuer
 from app.demo import sample_request as demo_request
 from app.proofs import eddsa_rdfc_2022
-from app.proofs.dids import ResolvedKey, did_web
-from app.proofs.keys import generate_signing_key, public_key_bytes
-from app.proofs.loader import default_loader
+from app.proofs.dids import ResolvedKey, did_document, did_web
+from app.proofs.keys import public_key_bytes
+from app.proofs.loader import SHIPPED_CONTEXTS, DocumentLoader
 from app.proofs.multikey import encode_public_key
 from app.proofs.signer import Ed25519Signer
 
 PUBLIC_URL = "https://college.example"
+SEED = bytes(range(32))
+NODE_SCRIPT = Path(__file__).resolve().parent / "jsonld_js.mjs"
+
+Operation = Callable[[], object]
 
 
-def _setup() -> tuple[Callable[[], dict[str, Any]], Callable[[dict[str, Any]], None]]:
-    private_key = generate_signing_key()
-    multibase = encode_public_key(public_key_bytes(private_key))
-    did = did_web(PUBLIC_URL, "bench")
-    signer = Ed25519Signer(private_key, f"{did}#{multibase}")
-    resolved = ResolvedKey(id=signer.verification_method, controller=did, public_key=private_key.public_key())
-    achievement = sample_achievement().to_ob3(f"{PUBLIC_URL}/achievements/bench")
-    request = demo_request("bench")
-    status = {
-        "id": f"{PUBLIC_URL}/status/bench/1#94567",
-        "type": "BitstringStatusListEntry",
-        "statusPurpose": "revocation",
-        "statusListIndex": "94567",
-        "statusListCredential": f"{PUBLIC_URL}/status/bench/1",
-    }
-    loader = default_loader()
+def _credential(did: str) -> dict[str, Any]:
+    return build_ob3_credential(
+        demo_request("bench"),
+        credential_id="urn:uuid:0b7e5c44-5d1f-4d63-9a1e-1a2b3c4d5e6f",
+        issuer_profile=sample_issuer().to_profile(did),
+        achievement=sample_achievement().to_ob3(f"{PUBLIC_URL}/achievements/bench"),
+        issued_at=datetime.now(UTC),
+        salt="0123456789abcdef0123456789abcdef",
+        credential_status={
+            "id": f"{PUBLIC_URL}/status/bench/1#94567",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": "94567",
+            "statusListCredential": f"{PUBLIC_URL}/status/bench/1",
+        },
+    )
 
-    def sign_one() -> dict[str, Any]:
-        now = datetime.now(UTC)
-        unsigned = build_ob3_credential(
-            request,
-            credential_id="urn:uuid:0b7e5c44-5d1f-4d63-9a1e-1a2b3c4d5e6f",
-            issuer_profile=sample_issuer().to_profile(did),
-            achievement=achievement,
-            issued_at=now,
-            salt="0123456789abcdef0123456789abcdef",
-            credential_status=status,
+
+class _JsonLdJs:
+    """The Node.js process running bench/jsonld_js.mjs, asked for n timed operations at a time."""
+
+    def __init__(self, setup: dict[str, Any]) -> None:
+        self._setup_file = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)  # noqa: SIM115
+        json.dump(setup, self._setup_file)
+        self._setup_file.close()
+        self._process = subprocess.Popen(
+            ["node", str(NODE_SCRIPT), self._setup_file.name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
-        signed = eddsa_rdfc_2022.sign(unsigned, signer, loader, now)
-        check_achievement_credential(signed)
-        return signed
 
-    def verify_one(document: dict[str, Any]) -> None:
-        eddsa_rdfc_2022.verify(document, lambda _vm: resolved, loader)
+    def run(self, op: str, n: int) -> list[float]:
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write(json.dumps({"op": op, "n": n}) + "\n")
+        self._process.stdin.flush()
+        line = self._process.stdout.readline()
+        if not line:
+            raise RuntimeError("bench/jsonld_js.mjs stopped (is tests/interop/js installed?)")
+        seconds: list[float] = json.loads(line)["seconds"]
+        return seconds
 
-    return sign_one, verify_one
+    def close(self) -> None:
+        if self._process.stdin is not None:
+            self._process.stdin.close()
+        self._process.wait(timeout=30)
+        Path(self._setup_file.name).unlink()
 
 
-def _measure(name: str, operation: Callable[[], object], seconds: float) -> None:
-    operation()  # warm the context caches
-    latencies = []
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
+def _timed(operation: Operation, n: int) -> list[float]:
+    seconds = []
+    for _ in range(n):
         start = time.perf_counter()
         operation()
-        latencies.append(time.perf_counter() - start)
-    latencies.sort()
-    total = sum(latencies)
-    p50 = statistics.median(latencies) * 1000
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
-    print(f"{name:>8}: {len(latencies) / total:7.1f}/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  (n={len(latencies)})")
+        seconds.append(time.perf_counter() - start)
+    return seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0, help="time per measurement")
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (figures are their medians)")
+    parser.add_argument("-n", type=int, default=40, help="operations per implementation and round")
     args = parser.parse_args()
-    sign_one, verify_one = _setup()
-    signed = sign_one()
-    print(
-        f"credential: {len(signed['credentialSubject']['result'])} results, "
-        f"{len(signed['credentialSubject']['achievement']['alignment'])} alignments, evidence, status entry; "
-        f"one process (one core)"
+
+    private_key = Ed25519PrivateKey.from_private_bytes(SEED)
+    multibase = encode_public_key(public_key_bytes(private_key))
+    did = did_web(PUBLIC_URL, "bench")
+    method = f"{did}#{multibase}"
+    signer = Ed25519Signer(private_key, method)
+    resolved = ResolvedKey(id=method, controller=did, public_key=private_key.public_key())
+    unsigned = _credential(did)
+    loaders = {"vetcred": DocumentLoader(), "pyld": DocumentLoader(shape_templates=False)}
+
+    def sign_with(loader: DocumentLoader) -> dict[str, Any]:
+        return eddsa_rdfc_2022.sign(unsigned, signer, loader, datetime.now(UTC))
+
+    signed = {name: sign_with(loader) for name, loader in loaders.items()}
+    operations: dict[str, dict[str, Operation]] = {
+        name: {
+            "sign": lambda loader=loader: sign_with(loader),  # type: ignore[misc]
+            "verify": lambda loader=loader, name=name: eddsa_rdfc_2022.verify(  # type: ignore[misc]
+                signed[name], lambda _vm: resolved, loader
+            ),
+        }
+        for name, loader in loaders.items()
+    }
+    python_schema = Draft201909Validator(
+        json.loads((JSON_SCHEMAS_DIR / "achievementcredential.json").read_text(encoding="utf-8")),
+        format_checker=FormatChecker(),
     )
-    _measure("sign", sign_one, args.seconds)
-    _measure("verify", lambda: verify_one(signed), args.seconds)
+    schema_checks: dict[str, Operation] = {
+        "jsonschema-rs (vetcred)": lambda: check_achievement_credential(signed["vetcred"]),
+        "jsonschema (Python)": lambda: list(python_schema.iter_errors(signed["vetcred"])),
+    }
+    node = _JsonLdJs(
+        {
+            "contexts": {url: str(CONTEXTS_DIR / file) for url, file in SHIPPED_CONTEXTS.items()},
+            "documents": {did: did_document(did, multibase, multibase)},
+            "seed": SEED.hex(),
+            "verificationMethod": method,
+            "credential": unsigned,
+        }
+    )
+    rates: dict[tuple[str, str], list[float]] = {}
+    try:
+        for op in ("sign", "verify"):  # warm every cache and JIT once
+            node.run(op, 3)
+            for name in loaders:
+                _timed(operations[name][op], 3)
+        for _ in range(args.rounds):
+            for op in ("sign", "verify"):
+                for name in loaders:
+                    rates.setdefault((name, op), []).append(args.n / sum(_timed(operations[name][op], args.n)))
+                rates.setdefault(("jsonld.js", op), []).append(args.n / sum(node.run(op, args.n)))
+            for name, check in schema_checks.items():
+                rates.setdefault((name, "schema"), []).append(args.n / sum(_timed(check, args.n)))
+    finally:
+        node.close()
+
+    median = {key: statistics.median(values) for key, values in rates.items()}
+    print(
+        f"credential: {len(unsigned['credentialSubject']['result'])} results, "
+        f"{len(unsigned['credentialSubject']['achievement']['alignment'])} alignments, evidence, status entry; "
+        f"one process each (one core); {args.rounds} interleaved rounds of {args.n}, medians"
+    )
+    for op in ("sign", "verify"):
+        js = median[("jsonld.js", op)]
+        for name in ("vetcred", "pyld", "jsonld.js"):
+            rate = median[(name, op)]
+            print(
+                f"{op:>6} {name:<9} {rate:8.1f}/s  {1000 / rate:6.2f} ms  "
+                f"x{rate / js:5.2f} jsonld.js  x{rate / median[('pyld', op)]:5.2f} pyld"
+            )
+    sign_ms = 1000 / median[("vetcred", "sign")]
+    for name in schema_checks:
+        ms = 1000 / median[(name, "schema")]
+        print(f"schema {name:<24} {ms:6.2f} ms  ({ms / sign_ms:4.2f}x vetcred's signature)")
 
 
 if __name__ == "__main__":

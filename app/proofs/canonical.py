@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pyld.canon import URDNA2015
@@ -33,6 +34,12 @@ _LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 _RELATIVE_BASE = "https://relative-iri.vetcred.invalid/"
 
 
+# BoundedURDNA2015's default bounds (app/proofs/rdfc.py keeps the same ones).
+MAX_BLANK_NODES = 2_000
+MAX_N_DEGREE_CALLS = 20_000
+MAX_PERMUTATION_WORK = 200_000
+
+
 class BoundedURDNA2015(URDNA2015):
     """pyld's URDNA2015 (= RDFC-1.0) that raises ``CanonicalizationLimit`` on graphs too costly to label.
 
@@ -46,9 +53,9 @@ class BoundedURDNA2015(URDNA2015):
     def __init__(
         self,
         *,
-        max_blank_nodes: int = 2_000,
-        max_n_degree_calls: int = 20_000,
-        max_permutation_work: int = 200_000,
+        max_blank_nodes: int = MAX_BLANK_NODES,
+        max_n_degree_calls: int = MAX_N_DEGREE_CALLS,
+        max_permutation_work: int = MAX_PERMUTATION_WORK,
     ) -> None:
         super().__init__()
         self.max_blank_nodes = max_blank_nodes
@@ -104,18 +111,50 @@ class BoundedURDNA2015(URDNA2015):
         return hash_to_related
 
 
-class _ExpandOnce(JsonLdProcessor):  # type: ignore[misc]
+class SafeProcessor(JsonLdProcessor):  # type: ignore[misc]
     """pyld's ``to_rdf`` expands its input again; given the document this processor already expanded (and checked
-    in safe mode), it reuses it. Expansion is most of the cost of canonicalizing, so this saves about a third."""
+    in safe mode), it reuses it. Expansion is most of the cost of canonicalizing, so this saves about a third.
 
-    def __init__(self) -> None:
+    ``observe``, when given, is told how pyld expanded each string: ``("literal", value, result)`` for a string that
+    became a literal value object, ``("iri", value, active_context)`` for one expanded as a document-relative IRI
+    (an ``@id``) and returned unchanged. ``app/proofs/shape_templates.py`` uses it to find the positions that can be
+    filled from another document of the same shape.
+    """
+
+    def __init__(self, observe: Callable[[str, Any, Any], None] | None = None) -> None:
         super().__init__(on_property_dropped=_refuse_dropped_property)
         self.expanded: Any = None
+        self._observe = observe
 
     def expand(self, input_: Any, options: Any) -> Any:
         if self.expanded is not None and input_ is self.expanded:
             return self.expanded
         return super().expand(input_, options)
+
+    def _expand_value(self, active_ctx: Any, active_property: Any, value: Any, options: Any) -> Any:
+        result = super()._expand_value(active_ctx, active_property, value, options)
+        if self._observe is not None and isinstance(result, dict) and result.get("@value") is value:
+            self._observe("literal", value, result)
+        return result
+
+    def _expand_iri(
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: bool = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        result = super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        if self._observe is not None and result is value and not vocab and local_ctx is None:
+            self._observe("iri", value, active_ctx)
+        return result
+
+
+def has_raw_control(text: str) -> bool:
+    """Whether ``text`` holds a control character that ``canonical_escapes`` rewrites."""
+    return _RAW_CONTROL.search(text) is not None
 
 
 def canonical_escapes(quad: str) -> str:
@@ -126,11 +165,37 @@ def canonical_escapes(quad: str) -> str:
 def canonize(document: dict[str, Any], loader: Loader) -> str:
     """Return the RDFC-1.0 canonical N-Quads of ``document``, resolving contexts only through ``loader``.
 
+    A loader that keeps shape templates (``DocumentLoader`` does) answers documents of a shape it has seen without
+    JSON-LD expansion, byte for byte as ``canonize_reference`` would (``app/proofs/shape_templates.py``); any
+    other document takes the reference path.
+    """
+    templates = getattr(loader, "shape_templates", None)
+    if templates is not None:
+        return str(templates.canonize(document, loader))
+    return canonize_reference(document, loader)
+
+
+def canonize_reference(document: dict[str, Any], loader: Loader) -> str:
+    """RDFC-1.0 canonical N-Quads by pyld (safe-mode expansion, RDF, ``BoundedURDNA2015``): the reference path.
+
     Safe mode: a property dropped during expansion, or an ``@id``/``@type`` that is not an absolute IRI,
     raises ``UnsafeDocument`` - such data would sit in the JSON unsigned. pyld's errors become ours: a
     vetcred error raised inside pyld (e.g. ``UnknownContext`` from the loader) comes out as itself.
     """
-    processor = _ExpandOnce()
+    return label(rdf_dataset(document, loader))
+
+
+def label(dataset: dict[str, list[dict[str, Any]]]) -> str:
+    """``BoundedURDNA2015`` over ``dataset`` (which it rewrites in place): canonical N-Quads."""
+    with _our_errors():
+        return str(BoundedURDNA2015().main(dataset, {"format": "application/n-quads"}))
+
+
+def rdf_dataset(
+    document: dict[str, Any], loader: Loader, processor: SafeProcessor | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """pyld's RDF dataset of ``document`` (graph name -> triples), expanded in safe mode and checked."""
+    processor = processor or SafeProcessor()
     # Never pyld's module-wide context cache (shared by every loader in the process): the loader's own, if it
     # keeps one (DocumentLoader does), else a fresh one per call.
     options = {
@@ -138,12 +203,20 @@ def canonize(document: dict[str, Any], loader: Loader) -> str:
         "contextResolver": ContextResolver(getattr(loader, "context_cache", {}), loader),
         "base": _RELATIVE_BASE,
     }
-    try:
+    with _our_errors():
         expanded = processor.expand(document, options)
         _check_expanded(expanded)
         processor.expanded = expanded
-        dataset = processor.to_rdf(expanded, {**options, "produceGeneralizedRdf": False})
-        return BoundedURDNA2015().main(dataset, {"format": "application/n-quads"})
+        dataset: dict[str, list[dict[str, Any]]] = processor.to_rdf(
+            expanded, {**options, "produceGeneralizedRdf": False}
+        )
+        return dataset
+
+
+@contextmanager
+def _our_errors() -> Iterator[None]:
+    try:
+        yield
     except VetcredError:
         raise
     except PyLdError as error:
@@ -172,17 +245,17 @@ def _check_expanded(element: Any) -> None:
         return
     if "@value" in element:
         datatype = element.get("@type")
-        if datatype is not None and datatype != "@json" and not _is_absolute(datatype):
+        if datatype is not None and datatype != "@json" and not is_absolute(datatype):
             raise UnsafeDocument(f"the value type {_shown(datatype)!r} does not expand to an absolute IRI")
         language = element.get("@language")
         if language is not None and not _LANGUAGE_TAG.match(language):
             raise UnsafeDocument(f"the language tag {language!r} is not a BCP 47 tag")
         return
     node_id = element.get("@id")
-    if node_id is not None and not (_is_absolute(node_id) or _BLANK_NODE.match(node_id)):
+    if node_id is not None and not (is_absolute(node_id) or _BLANK_NODE.match(node_id)):
         raise UnsafeDocument(f"the @id {_shown(node_id)!r} is not an absolute IRI")
     for type_ in element.get("@type", []):
-        if not _is_absolute(type_):
+        if not is_absolute(type_):
             raise UnsafeDocument(f"the type {_shown(type_)!r} is not defined by the document's @context")
     for key, value in element.items():
         if key.startswith("_:"):
@@ -195,7 +268,8 @@ def _check_expanded(element: Any) -> None:
             _check_expanded(value)
 
 
-def _is_absolute(iri: str) -> bool:
+def is_absolute(iri: str) -> bool:
+    """Whether ``iri`` is an absolute IRI that N-Quads can carry (never one resolved against our stand-in base)."""
     return _ABSOLUTE_IRI.match(iri) is not None and not iri.startswith(_RELATIVE_BASE)
 
 

@@ -54,11 +54,25 @@ def unsecured_document(document: dict[str, Any]) -> dict[str, Any]:
     return {key: copy.deepcopy(value) for key, value in document.items() if key != "proof"}
 
 
+def without_proof(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` without its ``proof``, sharing the values: for reading only (canonicalization never writes)."""
+    return {key: value for key, value in document.items() if key != "proof"}
+
+
 def attach_proof(document: dict[str, Any], proof: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``document`` with ``"proof": [proof]``, the one-element array strict OB 3.0 wants."""
     if "proof" in document:
         raise ProofError("the document already carries a proof; vetcred signs unsigned documents only")
-    return {**unsecured_document(document), "proof": [proof]}
+    return {**_json_copy(without_proof(document)), "proof": [proof]}
+
+
+def _json_copy(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists, scalars), several times faster than ``copy.deepcopy``."""
+    if type(value) is dict:
+        return {key: _json_copy(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_json_copy(item) for item in value]
+    return value if type(value) in (str, int, float, bool) or value is None else copy.deepcopy(value)
 
 
 def read_proofs(document: dict[str, Any]) -> list[dict[str, Any]]:

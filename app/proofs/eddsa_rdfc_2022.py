@@ -26,7 +26,7 @@ LEGACY_CRYPTOSUITE = "eddsa-2022"
 
 def canonical_document(document: dict[str, Any], loader: Loader) -> str:
     """Transformation (3.3.3): the RDFC-1.0 N-Quads of the document without its proof."""
-    return canonize(data_integrity.unsecured_document(document), loader)
+    return canonize(data_integrity.without_proof(document), loader)
 
 
 def canonical_proof_config(
@@ -93,7 +93,7 @@ def verify_proof(
 
     def canonical() -> tuple[str, str]:
         context = data_integrity.context_for_verification(document, proof)
-        unsecured = {**data_integrity.unsecured_document(document), "@context": context}
+        unsecured = {**data_integrity.without_proof(document), "@context": context}
         return (
             canonical_proof_config(proof, context, loader, cryptosuite=cryptosuite),
             canonical_document(unsecured, loader),

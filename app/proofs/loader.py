@@ -14,6 +14,7 @@ from cachetools import LRUCache
 
 from app.config import CONTEXTS_DIR
 from app.errors import UnknownContext
+from app.proofs.shape_templates import PerThreadTemplates
 
 # Published @context URL -> file in CONTEXTS_DIR (the table in schemas/SOURCES.md; a test keeps them equal).
 SHIPPED_CONTEXTS: Mapping[str, str] = {
@@ -45,10 +46,18 @@ class DocumentLoader:
     thread: pyld's caches are not thread-safe, and the web server signs and verifies in a thread pool.
     """
 
-    def __init__(self, extra: Mapping[str, dict[str, Any]] | None = None, contexts_dir: Path = CONTEXTS_DIR) -> None:
+    def __init__(
+        self,
+        extra: Mapping[str, dict[str, Any]] | None = None,
+        contexts_dir: Path = CONTEXTS_DIR,
+        *,
+        shape_templates: bool = True,
+    ) -> None:
         self._contexts_dir = contexts_dir
         self._documents: dict[str, dict[str, Any]] = {url: copy.deepcopy(doc) for url, doc in (extra or {}).items()}
         self._per_thread = threading.local()
+        # Canonicalization from per-shape templates (app/proofs/shape_templates.py); False: pyld alone, the reference.
+        self.shape_templates = PerThreadTemplates() if shape_templates else None
 
     @property
     def context_cache(self) -> LRUCache[str, Any]:
