@@ -71,7 +71,8 @@ def test_a_page_is_the_page_drawn_whole_pixel_for_pixel() -> None:
             assert len(raw) == HEIGHT * (1 + (WIDTH + 1) // 2)
             with Image.open(io.BytesIO(png)) as image:
                 assert (image.format, image.mode, image.size) == ("PNG", "P", display.SIZE)
-                assert image.getpalette()[:48] == [level * 17 for level in range(16) for _ in range(3)]
+                palette = image.getpalette()
+                assert palette is not None and palette[:48] == [level * 17 for level in range(16) for _ in range(3)]
                 assert list(image.tobytes()) == _drawn_whole(record, language), language
 
 
