@@ -13,6 +13,11 @@ from app.config import Settings
 from app.errors import VetcredError
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, as a container or taskset limits it), else all."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="vetcred", description="Verifiable micro-credentials for colleges")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -21,7 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     commands.add_parser("migrate", help="apply the database migrations and exit")
     worker = commands.add_parser("worker", help="run jobs (cohorts, e-mails, Europass) from the PostgreSQL queue")
-    worker.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
+    worker.add_argument(
+        "--processes", type=int, default=usable_cores(), help="worker processes (default: the cores it may use)"
+    )
     cohort = commands.add_parser("cohort", help="cohorts on a running vetcred").add_subparsers(
         dest="cohort_command", required=True
     )
