@@ -20,6 +20,11 @@ from app.logs import configure_logging
 log = logging.getLogger("vetcred")
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, as a container or taskset limits it), else all."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _setting(name: str, *, default: object = None) -> str:
     """The end of an option's help: its default and the environment variable (a setting of ``Settings``) it
     overrides."""
@@ -44,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument(
         "--processes",
         type=int,
-        help=f"worker processes {_setting('worker_processes', default=f'the number of cores, {os.cpu_count()}')}",
+        help=f"worker processes {_setting('worker_processes', default=f'the cores it may use, {usable_cores()}')}",
     )
     _logging_options(worker)
     cohort = commands.add_parser("cohort", help="cohorts on a running vetcred").add_subparsers(
@@ -222,7 +227,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
 
     settings = _with_options(settings, args, log_level="log_level", log_format="log_format")
     configure_logging(settings.log_level, settings.log_format)
-    processes = args.processes or settings.worker_processes or os.cpu_count() or 1
+    processes = args.processes or settings.worker_processes or usable_cores()
     if processes > 1:
         return run_processes(processes, "--log-level", settings.log_level, "--log-format", settings.log_format)
     runtime = Runtime.start(settings)

@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     trust_registries: str | None = None
     trust_registry_refresh_seconds: int = Field(default=3600, ge=60)
     # EDCs: SHACL validation of each specification's first EDC, then of this share of the rest (1.0 = all).
-    edc_shacl_sample_rate: float = Field(default=0.05, ge=0, le=1)
+    edc_shacl_sample_rate: float = Field(default=0.001, ge=0, le=1)
     # EDC seals (docs/edc-seals.md): an RFC 3161 time-stamp authority makes seals JAdES B-T (B-LT when the
     # certificates' CRLs can be fetched); unset = B. Issuing fails, to be retried, while the TSA cannot be reached.
     tsa_url: str | None = None

@@ -25,6 +25,7 @@ from app.assessments.stacking import complete_pathways
 from app.credentials.microcredential import MicroCredentialSpec
 from app.credentials.microcredential_issuance import (
     IssuanceContext,
+    IssuedPair,
     SealedDocuments,
     Sealing,
     alpha2,
@@ -261,68 +262,80 @@ def _store(
     after_issue: AfterIssue | None,
 ) -> None:
     """One short transaction under the college's lock: each row stored unless it was meanwhile (a retry, another
-    worker, an earlier row of this chunk)."""
+    worker, an earlier row of this chunk).
+
+    Table by table, not row by row: the chunk's assessments, then its credentials, then its claim links, each
+    inserted in one flush (no savepoint or flush per row: any failure rolls the whole chunk back, to run again).
+    """
     spec, detached_issuer, _signer, sealing = prepared
     issuer = session.get(db.Issuer, detached_issuer.id)
     assert issuer is not None
     lock_issuer(session, issuer)
     rows = [row for row in valid if row.number not in outcomes and row.learner is not None]
     existing = _existing(session, spec.id, [(row.learner.id, row.data.reference) for row in rows if row.learner])
-    stacks = _is_a_pathway_part(session, issuer.id, spec.id)
+    new: list[tuple[_Row, db.Assessment]] = []
+    repeated: list[_Row] = []
     for row in rows:
         assert row.learner is not None
         key = (row.learner.id, row.data.reference)
         if key in existing:
-            outcomes[row.number] = RowOutcome(
-                row.number,
-                "already_recorded",
-                report=_report(row, existing[key], _credential_ids(session, existing[key]), new=False),
-            )
-            continue
-        if row.awarded and row.documents is None:  # cannot happen: a row to issue is signed or has an error
+            repeated.append(row)
+        elif row.awarded and row.documents is None:  # cannot happen: a row to issue is signed or has an error
             outcomes[row.number] = RowOutcome(row.number, "error", errors=[("row", "not issued; send it again")])
-            continue
-        with session.begin_nested():
-            assessment = _assessment(row, issuer.id, spec.id)
-            session.add(assessment)
-            session.flush()
-            existing[key] = assessment
-            credentials: list[db.Credential] = []
-            claim: dict[str, Any] = {}
-            larger: list[db.Credential] = []
-            if row.awarded and row.documents is not None and sealing is not None:
-                record = build_record(
-                    credential_id=f"urn:uuid:{row.credential_id}",
-                    issuer=issuer,
-                    spec=spec,
-                    learner=row.learner,
-                    assessment=assessment,
-                    issued_at=context.now,
-                )
-                pair = store_pair(
-                    session,
-                    issuer,
-                    record,
-                    row.documents,
-                    row.entries,
-                    sealing=sealing,
-                    context=context,
-                    assessment_id=assessment.id,
-                )
-                credentials = [pair.ob3, pair.edc]
-                if after_issue is not None:
-                    claim = after_issue(session, pair.ob3, str(row.data.email))
-                if stacks:
-                    learner = session.get(db.Learner, row.learner.id)
-                    assert learner is not None
-                    larger = complete_pathways(session, issuer, learner, context)
-        kind = "issued" if row.awarded else "not_awarded"
+        else:
+            existing[key] = _assessment(row, issuer.id, spec.id)
+            new.append((row, existing[key]))
+    session.add_all([assessment for _, assessment in new])
+    session.flush()
+    pairs: dict[int, IssuedPair] = {}
+    for row, assessment in new:
+        if row.awarded and row.documents is not None and sealing is not None:
+            assert row.learner is not None
+            record = build_record(
+                credential_id=f"urn:uuid:{row.credential_id}",
+                issuer=issuer,
+                spec=spec,
+                learner=row.learner,
+                assessment=assessment,
+                issued_at=context.now,
+            )
+            pairs[row.number] = store_pair(
+                session,
+                issuer,
+                record,
+                row.documents,
+                row.entries,
+                sealing=sealing,
+                context=context,
+                assessment_id=assessment.id,
+            )
+    session.flush()
+    stacks = _is_a_pathway_part(session, issuer.id, spec.id)
+    for row, assessment in new:
+        assert row.learner is not None
+        pair = pairs.get(row.number)
+        claim: dict[str, Any] = {}
+        larger: list[db.Credential] = []
+        if pair is not None and after_issue is not None:
+            claim = after_issue(session, pair.ob3, str(row.data.email))
+        if pair is not None and stacks:
+            learner = session.get(db.Learner, row.learner.id)
+            assert learner is not None
+            larger = complete_pathways(session, issuer, learner, context)
         outcomes[row.number] = RowOutcome(
             row.number,
-            kind,
-            report=_report(row, assessment, [c.id for c in credentials], new=True),
+            "issued" if row.awarded else "not_awarded",
+            report=_report(row, assessment, [pair.ob3.id, pair.edc.id] if pair else [], new=True),
             claim=claim,
             larger=len(larger),
+        )
+    for row in repeated:
+        assert row.learner is not None
+        recorded = existing[(row.learner.id, row.data.reference)]
+        outcomes[row.number] = RowOutcome(
+            row.number,
+            "already_recorded",
+            report=_report(row, recorded, _credential_ids(session, recorded), new=False),
         )
 
 

@@ -97,7 +97,7 @@ def issue_microcredential(
     entries = allocate_entries(session, issuer, Publisher(signer, context.loader, context.now, context.public_url))
     sealing = sealing_for(session, issuer, alpha2(issuer, record.spec), context)
     documents = sign_and_seal(record, entries=entries, signer=signer, sealing=sealing, context=context)
-    return store_pair(
+    pair = store_pair(
         session,
         issuer,
         record,
@@ -108,6 +108,8 @@ def issue_microcredential(
         assessment_id=assessment_id,
         parts=parts,
     )
+    session.flush()
+    return pair
 
 
 def sign_and_seal(
@@ -153,7 +155,8 @@ def store_pair(
     assessment_id: str,
     parts: list[str] | None = None,
 ) -> IssuedPair:
-    """The two credential rows of ``documents``, in the caller's transaction."""
+    """The two credential rows of ``documents``, in the caller's transaction; the caller flushes them (a cohort chunk
+    flushes all its rows' at once)."""
     status_columns: dict[str, Any] = {}
     for entry in entries:
         status_columns[f"{entry.purpose}_list_id"] = entry.list_id
@@ -183,7 +186,6 @@ def store_pair(
         **common,
     )
     session.add_all([ob3, edc_row])
-    session.flush()
     return IssuedPair(ob3=ob3, edc=edc_row, self_issued_seal=sealing.self_issued)
 
 

@@ -76,8 +76,7 @@ def create_claim_link(
         id=str(uuid.uuid4()), credential_id=credential_id, email=email, expires_at=now + ttl, created_at=now
     )
     issued = _new_secrets(link, with_tx_code=with_tx_code)
-    session.add(link)
-    session.flush()
+    session.add(link)  # flushed with the caller's other rows (a cohort chunk's, at once)
     return issued
 
 
