@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.achievements.council import check_annex_i
 from app.achievements.microcredentials import get_spec
-from app.assessments.inputs import AssessmentInput
+from app.assessments.inputs import ASSESSMENT_FACTS, AssessmentInput
 from app.assessments.records import build_record, domain_spec
 from app.assessments.stacking import complete_pathways
 from app.credentials.microcredential import MicroCredentialSpec
@@ -38,18 +38,6 @@ from app.errors import InvalidInput, VetcredError
 from app.issuers.service import lock_issuer, signer_for
 from app.status.service import Publisher, StatusEntry, allocate_many
 
-FACTS = {
-    "assessedOn",
-    "achievedOutcomes",
-    "grade",
-    "assessor",
-    "supervision",
-    "evidenceUrl",
-    "evidenceDescription",
-    "certificateNumber",
-    "activityStartDate",
-    "activityEndDate",
-}
 # Called in the store transaction for each newly issued OB 3.0 credential (the learner's claim link); what it
 # returns is kept apart from the row's report (claim links are secrets).
 AfterIssue = Callable[[Session, db.Credential, str], dict[str, Any]]
@@ -226,7 +214,7 @@ def _assessment(row: _Row, issuer_id: str, spec_id: str) -> db.Assessment:
         microcredential_id=spec_id,
         learner_id=row.learner.id,
         reference=row.data.reference,
-        facts=row.data.model_dump(mode="json", include=FACTS),
+        facts=row.data.model_dump(mode="json", include=ASSESSMENT_FACTS),
         outcome="issued" if row.awarded else "not_awarded",
     )
 

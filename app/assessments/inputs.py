@@ -13,6 +13,21 @@ Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 OutcomeId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
+# What an assessment records about the result (kept with it; the rest of a row identifies the learner).
+ASSESSMENT_FACTS = {
+    "assessedOn",
+    "achievedOutcomes",
+    "grade",
+    "assessor",
+    "supervision",
+    "evidenceUrl",
+    "evidenceDescription",
+    "certificateNumber",
+    "activityStartDate",
+    "activityEndDate",
+}
+
+
 class AssessmentInput(StrictInput):
     """One row of a cohort, or one assessment: the learner is found (or recorded) by e-mail within the college."""
 

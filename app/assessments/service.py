@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.assessments.inputs import AssessmentInput
+from app.assessments.inputs import ASSESSMENT_FACTS, AssessmentInput
 from app.assessments.records import domain_spec, issue_for_assessment
 from app.assessments.stacking import complete_pathways
 from app.credentials.microcredential_issuance import IssuanceContext
@@ -67,21 +67,7 @@ def record_assessment(
         return AssessmentResult(existing, created=False, credentials=_credentials_of(session, existing))
     achieved = set(data.achievedOutcomes)
     awarded = bool(achieved) and (not spec_row.require_all_outcomes or achieved == known)
-    facts = data.model_dump(
-        mode="json",
-        include={
-            "assessedOn",
-            "achievedOutcomes",
-            "grade",
-            "assessor",
-            "supervision",
-            "evidenceUrl",
-            "evidenceDescription",
-            "certificateNumber",
-            "activityStartDate",
-            "activityEndDate",
-        },
-    )
+    facts = data.model_dump(mode="json", include=ASSESSMENT_FACTS)
     assessment = db.Assessment(
         id=str(uuid.uuid4()),
         issuer_id=issuer.id,
