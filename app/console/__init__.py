@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.console.routes import auth, dashboard
+from app.console.routes import account, auth, dashboard, sso, staff
 
 routers: list[APIRouter] = [
     auth.router,
+    sso.router,
     dashboard.router,
+    account.router,
+    staff.router,
 ]
