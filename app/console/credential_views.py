@@ -128,7 +128,9 @@ def credential_page(
     png = base64.b64encode(qr_png(links.verify, box_size=4)).decode("ascii")
     return CredentialPage(
         credential=credential,
-        spec=spec_names(session, [credential]).get(credential.achievement_id or credential.microcredential_id or "", ""),
+        spec=spec_names(session, [credential]).get(
+            credential.achievement_id or credential.microcredential_id or "", ""
+        ),
         status=shown_status(credential, now),
         links=links,
         qr_data_uri=f"data:image/png;base64,{png}",

@@ -132,9 +132,7 @@ def bulk_revoke(
         )
         for credential in credentials
     ]
-    return console_page(
-        request, "credentials_revoked.html", {"outcomes": outcomes, "reason": change.reason}, staff
-    )
+    return console_page(request, "credentials_revoked.html", {"outcomes": outcomes, "reason": change.reason}, staff)
 
 
 def _bulk_page(
@@ -175,8 +173,16 @@ def resend_claim(
     credential_id: str, request: Request, staff: ConsoleIssuer, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
     found = get_credential(session, staff.issuer, credential_id)
-    issued, delivery = resend_link(session, found, settings=runtime.settings, now=runtime.clock())
-    record(session, staff.actor, staff.issuer.id, "claim.resend", f"credential:{found.id}", _sent(delivery))
+    _, delivery = resend_link(session, found, settings=runtime.settings, now=runtime.clock())
+    record(
+        session,
+        staff.actor,
+        staff.issuer.id,
+        "claim.resend",
+        f"credential:{found.id}",
+        _sent(delivery),
+        at=runtime.clock(),
+    )
     return _credential_page(request, staff, session, runtime, found, notice="claim.resend", delivery=delivery)
 
 
@@ -200,9 +206,9 @@ def reissue_claim(
         given = parse_form(ReissueRequest, {"email": email.strip()})
     except ValidationError as error:
         return _reissue_page(request, staff, found, email=email, errors=form_errors(error))
-    issued, delivery = reissue_link(session, found, email=given.email, settings=runtime.settings, now=runtime.clock())
+    _, delivery = reissue_link(session, found, email=given.email, settings=runtime.settings, now=runtime.clock())
     detail = _sent(delivery) | {"newAddress": given.email is not None}
-    record(session, staff.actor, staff.issuer.id, "claim.reissue", f"credential:{found.id}", detail)
+    record(session, staff.actor, staff.issuer.id, "claim.reissue", f"credential:{found.id}", detail, at=runtime.clock())
     return _credential_page(request, staff, session, runtime, found, notice="claim.reissue", delivery=delivery)
 
 

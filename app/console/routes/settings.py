@@ -91,11 +91,11 @@ def save_branding(
     staff: ConsoleOwner,
     session: SessionDep,
     runtime: RuntimeDep,
-    displayName: Annotated[str, Form()] = "",  # noqa: N803 (the API's field names, so its messages name the field)
-    primaryColour: Annotated[str, Form()] = "",  # noqa: N803
-    accentColour: Annotated[str, Form()] = "",  # noqa: N803
-    senderName: Annotated[str, Form()] = "",  # noqa: N803
-    replyTo: Annotated[str, Form()] = "",  # noqa: N803
+    displayName: Annotated[str, Form()] = "",
+    primaryColour: Annotated[str, Form()] = "",
+    accentColour: Annotated[str, Form()] = "",
+    senderName: Annotated[str, Form()] = "",
+    replyTo: Annotated[str, Form()] = "",
 ) -> Response:
     given = dict(zip(BRANDING_FIELDS, (displayName, primaryColour, accentColour, senderName, replyTo), strict=True))
     submitted = {name: value.strip() for name, value in given.items()}
@@ -112,7 +112,15 @@ def save_branding(
             branding_values=submitted,
             status_code=422,
         )
-    record(session, staff.actor, staff.issuer.id, "settings.branding", _subject(staff), body.model_dump())
+    record(
+        session,
+        staff.actor,
+        staff.issuer.id,
+        "settings.branding",
+        _subject(staff),
+        body.model_dump(),
+        at=runtime.clock(),
+    )
     return _done("branding")
 
 
@@ -134,14 +142,16 @@ def upload_logo(
         errors = {"logo": {"logo": error.detail}}
         return _settings_page(request, staff, session, runtime, errors=errors, status_code=422)
     set_logo(session, staff.issuer, png)
-    record(session, staff.actor, staff.issuer.id, "settings.logo", _subject(staff), {"bytes": len(png)})
+    record(
+        session, staff.actor, staff.issuer.id, "settings.logo", _subject(staff), {"bytes": len(png)}, at=runtime.clock()
+    )
     return _done("logo")
 
 
 @router.post("/settings/logo/remove")
-def delete_logo(staff: ConsoleOwner, session: SessionDep) -> Response:
+def delete_logo(staff: ConsoleOwner, session: SessionDep, runtime: RuntimeDep) -> Response:
     remove_logo(session, staff.issuer)
-    record(session, staff.actor, staff.issuer.id, "settings.logo.remove", _subject(staff))
+    record(session, staff.actor, staff.issuer.id, "settings.logo.remove", _subject(staff), at=runtime.clock())
     return _done("logo-removed")
 
 
@@ -153,7 +163,7 @@ def upload_seal(
     runtime: RuntimeDep,
     file: Annotated[UploadFile | None, File()] = None,
     password: Annotated[str, Form()] = "",
-    mandateStatement: Annotated[str, Form(max_length=5000)] = "",  # noqa: N803 (the API's field name)
+    mandateStatement: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     data = file.file.read(MAX_SEAL_BYTES) if file else b""
     statement = mandateStatement.strip() or None
@@ -173,7 +183,7 @@ def upload_seal(
         errors = {"seal": {field: error.detail}}
         return _settings_page(request, staff, session, runtime, errors=errors, status_code=422)
     detail = {"subject": row.subject, "mandated": statement is not None}
-    record(session, staff.actor, staff.issuer.id, "settings.seal", _subject(staff), detail)
+    record(session, staff.actor, staff.issuer.id, "settings.seal", _subject(staff), detail, at=runtime.clock())
     return _done("seal")
 
 
@@ -187,7 +197,15 @@ def confirm_signing_key_rotation(request: Request, staff: ConsoleOwner) -> Respo
 def rotate_signing(staff: ConsoleOwner, session: SessionDep, runtime: RuntimeDep) -> Response:
     key = rotate_signing_key(session, staff.issuer, runtime.master_key)
     detail = {"verificationMethod": verification_method(staff.issuer, key)}
-    record(session, staff.actor, staff.issuer.id, "settings.signing_key.rotate", _subject(staff), detail)
+    record(
+        session,
+        staff.actor,
+        staff.issuer.id,
+        "settings.signing_key.rotate",
+        _subject(staff),
+        detail,
+        at=runtime.clock(),
+    )
     return _done("signing-key")
 
 
@@ -222,7 +240,9 @@ def rotate_api_key(
         session, staff.issuer, label=given.label or "made in the console", now=runtime.clock(), revoke_live=revoke
     )
     detail = {"apiKey": made.row.id, "revoked": [key.id for key in revoked]}
-    record(session, staff.actor, staff.issuer.id, "settings.api_key.rotate", _subject(staff), detail)
+    record(
+        session, staff.actor, staff.issuer.id, "settings.api_key.rotate", _subject(staff), detail, at=runtime.clock()
+    )
     # Shown once, on this answer to the POST (pages are never cached): only its hash is kept.
     return console_page(request, "settings_api_key_made.html", {"made": made, "revoked": revoked}, staff)
 
@@ -238,5 +258,13 @@ def confirm_api_key_revocation(key_id: str, request: Request, staff: ConsoleOwne
 @router.post("/settings/api-keys/{key_id}/revoke")
 def revoke_key(key_id: str, staff: ConsoleOwner, session: SessionDep, runtime: RuntimeDep) -> Response:
     row = revoke_api_key(session, staff.issuer, key_id, now=runtime.clock())
-    record(session, staff.actor, staff.issuer.id, "settings.api_key.revoke", _subject(staff), {"apiKey": row.id})
+    record(
+        session,
+        staff.actor,
+        staff.issuer.id,
+        "settings.api_key.revoke",
+        _subject(staff),
+        {"apiKey": row.id},
+        at=runtime.clock(),
+    )
     return _done("api-key-revoked")
