@@ -43,9 +43,7 @@ def _issue(client: TestClient, console: ConsoleClient, achievement: dict[str, An
 def _status_events(engine: Engine, credential_id: str) -> list[AuditEvent]:
     with Session(engine) as session:
         return list(
-            session.scalars(
-                select(AuditEvent).where(AuditEvent.credential_id == credential_id).order_by(AuditEvent.id)
-            )
+            session.scalars(select(AuditEvent).where(AuditEvent.credential_id == credential_id).order_by(AuditEvent.id))
         )
 
 
@@ -262,7 +260,9 @@ def test_bulk_revoke_of_a_selection(
 
 
 def _learners_listed(page: str) -> set[str]:
-    return {html.unescape(name) for name in re.findall(r'<a href="/console/credentials/[0-9a-f-]{36}">([^<]+)</a>', page)}
+    return {
+        html.unescape(name) for name in re.findall(r'<a href="/console/credentials/[0-9a-f-]{36}">([^<]+)</a>', page)
+    }
 
 
 def test_an_empty_selection_asks_for_one(console_as: Callable[..., ConsoleClient]) -> None:
@@ -280,7 +280,10 @@ def test_a_viewer_reads_but_may_not_change(
     assert viewer.get(f"/console/credentials/{issued['id']}/revoke").status_code == 403
     refused = viewer.post_form(f"/console/credentials/{issued['id']}/revoke", {"reason": "no"})
     assert refused.status_code == 403 and "this needs the issuer role" in refused.text
-    assert viewer.post_form("/console/credentials/revoke-selected", {"ids": [issued["id"]], "reason": "no"}).status_code == 403
+    assert (
+        viewer.post_form("/console/credentials/revoke-selected", {"ids": [issued["id"]], "reason": "no"}).status_code
+        == 403
+    )
     assert viewer.post_form(f"/console/credentials/{issued['id']}/claim/resend").status_code == 403
     assert 'name="ids"' not in viewer.get("/console/credentials").text
     assert _status_events(engine, issued["id"]) == []
@@ -322,9 +325,7 @@ def test_resend_and_reissue_the_claim_link(
     assert confirm.status_code == 200 and "stops working at once" in confirm.text
     bad = issuer.post_form(f"/console/credentials/{issued['id']}/claim/reissue", {"email": "not an address"})
     assert bad.status_code == 422 and 'id="field-email-error"' in bad.text
-    reissued = issuer.post_form(
-        f"/console/credentials/{issued['id']}/claim/reissue", {"email": "sanne@new.example"}
-    )
+    reissued = issuer.post_form(f"/console/credentials/{issued['id']}/claim/reissue", {"email": "sanne@new.example"})
     assert reissued.status_code == 200
     third = _path(re.search(r'<code class="secret">([^<]+)</code>', reissued.text).group(1))
     assert client.get(third).status_code == 200 and client.get(second).status_code == 410
@@ -334,7 +335,10 @@ def test_resend_and_reissue_the_claim_link(
         events = session.scalars(
             select(AuditEvent).where(AuditEvent.subject == f"credential:{issued['id']}").order_by(AuditEvent.id)
         ).all()
-    assert [(e.action, e.actor) for e in events] == [("claim.resend", _actor(issuer)), ("claim.reissue", _actor(issuer))]
+    assert [(e.action, e.actor) for e in events] == [
+        ("claim.resend", _actor(issuer)),
+        ("claim.reissue", _actor(issuer)),
+    ]
     assert all(third.rsplit("/", 1)[1] not in str(e.detail) for e in events)  # the audit trail never holds a link
     history = issuer.get(f"/console/credentials/{issued['id']}").text
     assert "Claim e-mail sent again" in history and "Claim link replaced" in history

@@ -224,7 +224,9 @@ def test_branding_change_shows_on_the_public_page(
 
 def test_logo_upload_and_removal(client: TestClient, console_as: Callable[..., ConsoleClient]) -> None:
     owner = console_as("owner")
-    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20"><rect width="40" height="20" fill="#123"/></svg>'
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20"><rect width="40" height="20" fill="#123"/></svg>'
+    )
     not_png = owner.post_form("/console/settings/logo", files={"logo": ("logo.png", b"GIF89a", "image/png")})
     assert not_png.status_code == 422 and 'id="field-logo-error"' in not_png.text and "PNG signature" in not_png.text
     uploaded = owner.post_form("/console/settings/logo", files={"logo": ("logo.svg", svg, "image/svg+xml")})
