@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.console.routes import auth, credentials, dashboard, settings
+from app.console.routes import account, auth, credentials, dashboard, settings, sso, staff
 
 routers: list[APIRouter] = [
     auth.router,
+    sso.router,
     dashboard.router,
     credentials.router,
     settings.router,
+    account.router,
+    staff.router,
 ]
