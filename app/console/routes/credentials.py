@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from sqlalchemy.orm import Session
 
 from app.api.deps import RuntimeDep, SessionDep
@@ -48,21 +48,20 @@ class SearchForm(BaseModel):
     status: ShownStatus | None = None
     page: int = Field(default=1, ge=1, le=100_000)
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> SearchForm:
-        if self.issued_from and self.issued_to and self.issued_to < self.issued_from:
-            raise ValueError("issued_to: the end of the range is before its start")
-        return self
+    @field_validator("issued_to")
+    @classmethod
+    def _after_the_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("issued_from")
+        if value and start and value < start:
+            raise ValueError("the end of the range is before its start")
+        return value
 
 
 def _search_form(request: Request) -> tuple[SearchForm, dict[str, str]]:
     try:
         return parse_form(SearchForm, dict(request.query_params)), {}
     except ValidationError as error:
-        errors = form_errors(error)
-        if FORM in errors and errors[FORM].startswith("Value error, issued_to: "):
-            errors["issued_to"] = errors.pop(FORM).removeprefix("Value error, issued_to: ")
-        return SearchForm(), errors
+        return SearchForm(), form_errors(error)
 
 
 @router.get("/credentials")
