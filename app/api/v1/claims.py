@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
@@ -35,6 +35,7 @@ class ClaimOut(BaseModel):
     expiresAt: datetime
     usedAt: datetime | None
     sentAt: datetime | None
+    openedAt: datetime | None = Field(description="When the learner first opened the claim page")
     emailed: bool
     claimUrl: str | None
     claimTxCode: str | None
@@ -49,6 +50,7 @@ def _claim_out(session: Session, runtime: Runtime, link: ClaimLink, delivery: De
         "expiresAt": link.expires_at,
         "usedAt": link.used_at,
         "sentAt": link.sent_at,
+        "openedAt": link.opened_at,
         "emailed": bool(delivery and delivery.emailed),
         "claimUrl": delivery.claim_url if delivery else None,
         "claimTxCode": delivery.tx_code if delivery else None,
