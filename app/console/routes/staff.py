@@ -102,7 +102,9 @@ def set_role(
     member = get_member(session, staff.issuer, member_id)
     try:
         old = change_role(session, staff.issuer, member, parse_role(role))
-    except (InvalidInput, Conflict) as error:
+    except InvalidInput as error:
+        return _page(request, staff, session, runtime, errors={"form": f"role: {error.detail}"}, status_code=422)
+    except Conflict as error:
         return _page(request, staff, session, runtime, errors={"form": error.detail}, status_code=409)
     if old.value != member.role:
         detail = {"email": member.email, "from": old.value, "to": member.role}
