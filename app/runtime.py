@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.credentials.microcredential_issuance import IssuanceContext
-from app.db.models import Credential
+from app.db.models import Credential, Issuer
 from app.db.session import make_engine, make_session_factory
 from app.errors import ConfigurationError, FetchError, NotFound
 from app.issuers.master_key import open_master_key
 from app.issuers.seals import college_by_seal_certificate
-from app.issuers.service import college_entry, published_keys
+from app.issuers.service import college_entry, published_keys, signer_for
 from app.jobs.queue import InProcessQueue, Queue, make_queue
 from app.outbound import OutboundClient
 from app.proofs.dids import CompositeResolver
@@ -30,7 +30,8 @@ from app.proofs.jades import RevocationSource
 from app.proofs.keys import MasterKey
 from app.proofs.loader import DocumentLoader, default_loader
 from app.proofs.tsa_client import HttpTimeStamper, Stamper
-from app.status.service import published_list_text
+from app.staff.invitations import IssuedInvitation, invitation_url
+from app.status.service import Publisher, published_list_text
 from app.trust.crl_fetch import MAX_CRL_BYTES, CrlFetcher
 from app.trust.eu_trusted_lists import TrustedListStore, trusted_list_store
 from app.trust.identity import THIS_SERVICE_SOURCE, IssuerDirectory
@@ -224,6 +225,10 @@ class Runtime:
             revocation=self.revocation,
         )
 
+    def publisher(self, issuer: Issuer) -> Publisher:
+        """What changing a credential's status needs to re-sign ``issuer``'s status list, read now."""
+        return Publisher(signer_for(issuer, self.master_key), self.loader, self.clock(), self.settings.public_url)
+
     def new_claim_link(self, session: Session, credential: Credential, email: str | None) -> dict[str, Any]:
         """The claim link of a just-issued credential: e-mailed by a job (with SMTP), else the response's fields."""
         return new_claim_link(
@@ -234,6 +239,14 @@ class Runtime:
             now=self.clock(),
             send_later=lambda link_id: self.queue.defer(session, "claim_email", link_id=link_id),
         )
+
+    def deliver_invitation(self, session: Session, invitation: IssuedInvitation) -> str | None:
+        """A staff invitation goes out by e-mail (a job, with SMTP: None is returned), or its link is returned to be
+        shown once to whoever invited."""
+        if self.settings.smtp_configured:
+            self.queue.defer(session, "staff_invitation_email", invitation_id=invitation.row.id)
+            return None
+        return invitation_url(self.settings.public_url, invitation.token)
 
     def close(self) -> None:
         self.engine.dispose()

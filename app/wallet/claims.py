@@ -169,6 +169,16 @@ def check_tx_code(session: Session, link: ClaimLink, given: str) -> bool:
     return False
 
 
+def mark_opened(session: Session, link: ClaimLink, now: datetime) -> None:
+    """Notes the first time the learner opened the claim page (later views change nothing): the college then knows
+    the e-mail reached the learner even before a wallet takes the credential."""
+    if link.opened_at is None:
+        session.execute(
+            update(ClaimLink).where(ClaimLink.id == link.id, ClaimLink.opened_at.is_(None)).values(opened_at=now)
+        )
+        session.refresh(link)
+
+
 def mark_used(session: Session, link: ClaimLink, now: datetime) -> bool:
     """Marks the link used unless another request did first (one wallet per link); False when it lost."""
     result = session.execute(
