@@ -1,4 +1,5 @@
-"""The body of ``POST /api/v1/microcredentials``: every Annex I element validated, codes resolved to EU concepts."""
+"""The bodies of ``POST /api/v1/microcredentials`` (every Annex I element validated, codes resolved to EU concepts)
+and of its pathway, as the API and the console take them."""
 
 from __future__ import annotations
 
@@ -171,6 +172,13 @@ class CostInput(StrictInput):
 
 class PolicyInput(StrictInput):
     requireAllOutcomes: bool = Field(default=True, description="issue only when every learning outcome is achieved")
+
+
+class PathwayInput(StrictInput):
+    """The body of ``PUT /api/v1/microcredentials/{id}/pathway`` (and the console's pathway form)."""
+
+    parts: list[str] = Field(min_length=1, max_length=50, description="ids of the micro-credentials it stacks")
+    required: int | None = Field(default=None, description="N of the parts; omitted = all of them")
 
 
 class MicroCredentialSpecInput(StrictInput):
