@@ -3,6 +3,7 @@ and of its pathway, as the API and the console take them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -66,8 +67,20 @@ LangText = Annotated[
     LongText | dict[LanguageTag, LongText],
     Field(description='text in the primary language, or a language map {"en": "...", "nl": "..."}'),
 ]
+_ESCO_SKILL = re.compile(r"^http://data\.europa\.eu/esco/skill/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
+
+
+def _esco_skill(value: str) -> str:
+    if not _ESCO_SKILL.match(value):
+        raise ValueError("must be an ESCO skill URI: http://data.europa.eu/esco/skill/<uuid> (lower case)")
+    return value
+
+
 EscoSkill = Annotated[
-    str, StringConstraints(pattern=r"^http://data\.europa\.eu/esco/skill/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
+    str,
+    StringConstraints(max_length=200),
+    AfterValidator(_esco_skill),
+    Field(json_schema_extra={"pattern": _ESCO_SKILL.pattern}),
 ]
 OutcomeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,50}$")]
 IsoDuration = Annotated[
