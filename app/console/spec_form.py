@@ -63,7 +63,8 @@ class Row:
 class SpecForm:
     primary: str = "en"
     others: list[str] = field(default_factory=list)  # the other language versions, in the order added
-    text: dict[str, dict[str, str]] = field(default_factory=dict)  # translatable field -> language -> text
+    # translatable field -> language -> text
+    text: dict[str, dict[str, str]] = field(default_factory=lambda: {name: {} for name in TRANSLATABLE})
     values: dict[str, str] = field(default_factory=dict)  # SCALARS
     require_all: bool = True
     outcomes: list[Row] = field(default_factory=list)
