@@ -4,7 +4,7 @@ and of its pathway, as the API and the console take them."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
@@ -249,7 +249,9 @@ class MicroCredentialSpecInput(StrictInput):
             model: MicroCredentialSpecInput = handler(data)
         except ValidationError as error:
             reworded = [_annex_i_wording(e) for e in error.errors()]
-            raise ValidationError.from_exception_data(cls.__name__, reworded) from None
+            # The elements given by either of two fields are named too, so that one answer lists all that is missing.
+            given = data.get if isinstance(data, dict) else lambda _name: True
+            raise ValidationError.from_exception_data(cls.__name__, reworded + list(_either_missing(given))) from None
         problems = list(model._problems())
         if problems:
             raise ValidationError.from_exception_data(cls.__name__, problems)
@@ -326,17 +328,7 @@ class MicroCredentialSpecInput(StrictInput):
 
     def _problems(self) -> Iterator[InitErrorDetails]:
         """Rules across fields, each reported at the field it concerns."""
-        if self.ectsCredits is None and self.workloadHours is None:
-            yield _error(
-                ("ectsCredits",),
-                None,
-                f"Annex I mandatory element missing: {ANNEX_I_MANDATORY['ectsCredits']}",
-                "missing",
-            )
-        if self.eqfLevel is None and self.nqfLevel is None:
-            yield _error(
-                ("eqfLevel",), None, f"Annex I mandatory element missing: {ANNEX_I_MANDATORY['eqfLevel']}", "missing"
-            )
+        yield from _either_missing(lambda name: getattr(self, name))
         seen: set[str] = set()
         for index, outcome_id in enumerate(self.outcome_ids()):
             if outcome_id in seen:
@@ -387,6 +379,17 @@ class MicroCredentialSpecInput(StrictInput):
     @staticmethod
     def _optional_concept(scheme_name: str, value: str | None) -> Concept | None:
         return vocabularies.concept(scheme_name, value) if value is not None else None
+
+
+# Annex I elements that one of two fields gives: (the field named when both are missing, the other).
+_EITHER = (("ectsCredits", "workloadHours"), ("eqfLevel", "nqfLevel"))
+
+
+def _either_missing(given: Callable[[str], Any]) -> Iterator[InitErrorDetails]:
+    """An Annex I element given by neither of its two fields (``given(name)`` is the field's value or None)."""
+    for named, other in _EITHER:
+        if given(named) is None and given(other) is None:
+            yield _error((named,), None, f"Annex I mandatory element missing: {ANNEX_I_MANDATORY[named]}", "missing")
 
 
 def _annex_i_wording(error: Any) -> InitErrorDetails:

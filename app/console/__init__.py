@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.console.routes import auth, dashboard
+from app.console.routes import auth, dashboard, microcredentials
 
 routers: list[APIRouter] = [
     auth.router,
     dashboard.router,
+    microcredentials.router,
 ]
