@@ -14,7 +14,7 @@ from lxml import html as lxml_html
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from app.db.models import AuditEvent
+from app.db.models import AuditEvent, MicroCredentialSpec
 from tests.console.conftest import ConsoleClient
 from tests.factories import make_microcredential
 
@@ -376,3 +376,23 @@ def test_a_new_micro_credential_starts_from_another(
     assert page.get_element_by_id("field-title-nl").get("value") == "Installatie van warmtepompen"
     assert page.get_element_by_id("field-learningOutcomes-0-escoSkills").text_content() == ESCO
     assert page.get_element_by_id("field-ectsCredits").get("value") == "3"
+
+
+def test_a_preview_says_why_a_specification_could_not_be_issued(
+    client: TestClient, console_as: Callable[..., ConsoleClient], engine: Engine
+) -> None:
+    issuer = console_as("issuer")
+    # The API takes a Serbian title, but a Europass credential shows pages only in the EU's official languages.
+    serbian = make_microcredential(client, issuer.api_headers, title={"en": "Heat Pumps", "sr": "Toplotne pumpe"})
+    shown = issuer.get(f"/console/microcredentials/{serbian['id']}/preview")
+    assert shown.status_code == 200
+    assert "'sr' is not an official EU language; no EDC display for it" in html.unescape(shown.text)
+    # A specification stored before a rule it now breaks is explained too, not answered with an error.
+    stale = make_microcredential(client, issuer.api_headers)
+    with Session(engine) as session, session.begin():
+        row = session.get(MicroCredentialSpec, stale["id"])
+        assert row is not None
+        row.definition = row.definition | {"eqfLevel": 9}
+    shown = issuer.get(f"/console/microcredentials/{stale['id']}/preview")
+    assert shown.status_code == 200
+    assert "eqfLevel: " in shown.text and "is not in" in html.unescape(shown.text)

@@ -145,10 +145,12 @@ def preview_page(
 ) -> Response:
     """What the sample learner would get for this specification, built as issuing would build it."""
     row = get_spec(session, staff.issuer, spec_id)
-    spec = domain_spec(row, runtime.settings.public_url)
     context: dict[str, Any] = {"spec": row, "shown": None, "problem": None}
     try:
+        spec = domain_spec(row, runtime.settings.public_url)
         context["shown"] = _shown(preview(session, staff.issuer, spec, now=runtime.clock()), spec)
+    except ValidationError as error:  # stored before a rule it now breaks: issuing it would fail the same way
+        context["problem"] = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
     except (InvalidInput, Conflict) as error:
         context["problem"] = error.detail
     return console_page(request, "microcredentials/preview.html", context, staff)
