@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.console.routes import auth, dashboard, microcredentials
+from app.console.routes import account, auth, dashboard, microcredentials, sso, staff
 
 routers: list[APIRouter] = [
     auth.router,
+    sso.router,
     dashboard.router,
+    account.router,
+    staff.router,
     microcredentials.router,
 ]
