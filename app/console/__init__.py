@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.console.routes import account, auth, credentials, dashboard, settings, sso, staff
+from app.console.routes import account, auth, credentials, dashboard, microcredentials, settings, sso, staff
 
 routers: list[APIRouter] = [
     auth.router,
@@ -17,4 +17,5 @@ routers: list[APIRouter] = [
     settings.router,
     account.router,
     staff.router,
+    microcredentials.router,
 ]

@@ -12,6 +12,8 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.achievements.vocabularies import vocabulary
+from app.credentials.microcredential import Sealer
 from app.db.models import Issuer, SealMaterial
 from app.issuers.sealer import TEST_ORGANIZATION_IDENTIFIER, certificate_sealer, check_uploaded_seal
 from app.issuers.service import entry_for, lock_issuer
@@ -140,6 +142,23 @@ def seal_for(
     )
     store_seal(session, issuer, material, master_key, self_issued=True)
     return material, True
+
+
+def expected_sealer(session: Session, issuer: Issuer, *, country: str) -> Sealer:
+    """The sealer the college's next EDC will name, as ``seal_for`` would choose it, without making or decrypting
+    a seal: a preview before anything is issued."""
+    row = session.get(SealMaterial, issuer.id)
+    if row is not None:
+        certificate = x509.load_der_x509_certificate(base64.b64decode(row.chain[0]))
+        sealer = certificate_sealer(certificate, row.self_issued, row.mandate_statement)
+        if not row.self_issued or sealer.organisation_identifier:
+            return sealer
+    return Sealer(
+        legal_name=issuer.name,
+        organisation_identifier=TEST_ORGANIZATION_IDENTIFIER.format(country=country, issuer=issuer.id[:8]),
+        country=vocabulary("country").find(country),
+        self_issued=True,
+    )
 
 
 @lru_cache(maxsize=64)
