@@ -131,15 +131,15 @@ def get_job(session: Session, issuer: Issuer, job_id: str) -> Job:
     return job
 
 
-def list_jobs(session: Session, issuer: Issuer, *, limit: int, offset: int) -> tuple[list[Job], int]:
-    total = session.scalar(select(func.count()).select_from(Job).where(Job.issuer_id == issuer.id)) or 0
-    rows = session.scalars(
-        select(Job)
-        .where(Job.issuer_id == issuer.id)
-        .order_by(Job.created_at.desc(), Job.id)
-        .limit(limit)
-        .offset(offset)
-    )
+def list_jobs(
+    session: Session, issuer: Issuer, *, limit: int, offset: int, kind: str | None = None
+) -> tuple[list[Job], int]:
+    """The college's jobs (of one ``kind`` when given), newest first, and how many there are."""
+    mine = Job.issuer_id == issuer.id
+    if kind is not None:
+        mine = mine & (Job.kind == kind)
+    total = session.scalar(select(func.count()).select_from(Job).where(mine)) or 0
+    rows = session.scalars(select(Job).where(mine).order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset))
     return list(rows), total
 
 
@@ -148,6 +148,8 @@ def cancel_job(session: Session, job: Job, now: datetime) -> Job:
     session.refresh(job, with_for_update=True)
     if job.state == "cancelled":
         return job
+    if job.state == DRAFT:
+        raise Conflict("the cohort was previewed, never issued: there is nothing to cancel (discard it instead)")
     if job.state in FINAL_STATES:
         raise Conflict(f"the job has {job.state}: there is nothing left to cancel")
     job.state = "cancelled"

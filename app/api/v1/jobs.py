@@ -180,10 +180,11 @@ def read_result(
 )
 def events(job_id: str, request: Request, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep) -> Any:
     get_job(session, issuer, job_id)  # tenancy: 404 before streaming anything
-    return StreamingResponse(_stream(request, runtime, issuer.id, job_id), media_type="text/event-stream")
+    return StreamingResponse(job_events(request, runtime, job_id), media_type="text/event-stream")
 
 
-async def _stream(request: Request, runtime: Runtime, issuer_id: str, job_id: str) -> AsyncIterator[str]:
+async def job_events(request: Request, runtime: Runtime, job_id: str) -> AsyncIterator[str]:
+    """The job's progress as Server-Sent Events until it ends or the client goes (the console streams it too)."""
     last = None
     while not await request.is_disconnected():
         current = await asyncio.to_thread(_snapshot, runtime, job_id)
