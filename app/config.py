@@ -101,6 +101,14 @@ class Settings(BaseSettings):
     oid4vci_code_ttl_seconds: int = Field(default=600, ge=1)
     oid4vci_token_ttl_seconds: int = Field(default=600, ge=1)
     oid4vci_nonce_ttl_seconds: int = Field(default=300, ge=1)
+    # The staff console (docs/console.md): a session ends this long after sign-in, or after this long unused;
+    # this many wrong passwords (or codes) for one e-mail address lock it for the lock-out time; invitations expire.
+    console_session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    console_idle_minutes: int = Field(default=120, ge=5)
+    console_lockout_failures: int = Field(default=10, ge=1)
+    console_lockout_minutes: int = Field(default=15, ge=1)
+    console_invitation_days: int = Field(default=7, ge=1, le=90)
+    rate_limit_console_sign_in: str = "30/minute"
 
     @field_validator("eu_trusted_lists", "eu_trusted_list_territories", mode="before")
     @classmethod

@@ -8,7 +8,8 @@
     │   ├── MissingMandatoryElement  a micro-credential without a Council Recommendation Annex I element
     │   ├── IdempotencyKeyReused  an Idempotency-Key sent again with a different request
     │   └── TooLarge              an upload over its own size limit (a logo), named by its field
-    ├── AuthenticationError       a missing or wrong admin token / API key
+    ├── AuthenticationError       a missing or wrong admin token / API key (or no console session)
+    ├── PermissionDenied          signed in, but the role does not allow it (or a form without its CSRF token)
     ├── JsonLdError               the document cannot be processed as JSON-LD safely
     │   ├── UnknownContext        a context the offline loader does not ship (never fetched)
     │   ├── UnsafeDocument        a term or type that does not expand to an absolute IRI
@@ -80,6 +81,12 @@ class TooLarge(InvalidInput):
 
 class AuthenticationError(VetcredError):
     code = "authentication_failed"
+
+
+class PermissionDenied(VetcredError):
+    """Who is asking is known, and may not do this (a console viewer that tries to issue)."""
+
+    code = "forbidden"
 
 
 class JsonLdError(VetcredError):

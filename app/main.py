@@ -31,6 +31,9 @@ from app.api.v1 import (
     verify,
 )
 from app.config import Settings
+from app.console import routers as console_routers
+from app.console.errors import install_console_errors
+from app.console.render import STATIC as CONSOLE_STATIC
 from app.errors import ConfigurationError
 from app.jobs.worker import start_in_process_worker
 from app.logs import install_redaction
@@ -43,8 +46,9 @@ from app.web.render import STATIC
 
 DESCRIPTION = """Issue Open Badges 3.0 credentials signed with W3C Data Integrity `eddsa-rdfc-2022`.
 
-Authenticate with `Authorization: Bearer <key>`: the admin token registers colleges (`POST /api/v1/issuers`),
-and each college's API key manages its own achievements and credentials (no college sees another's).
+Authenticate with `Authorization: Bearer <key>`: the admin token registers colleges (`POST /api/v1/issuers`) and
+invites each college's first console owner (`POST /api/v1/issuers/{id}/owner`), and each college's API key manages
+its own achievements and credentials (no college sees another's). College staff work in the console at `/console`.
 Errors are `{"error": code, "detail": message}`; invalid input is 422 with `errors[].field` naming each field.
 """
 
@@ -92,12 +96,20 @@ def create_app(
     for router in (claim.router, catalogue_page.router, home.router):
         app.include_router(router, responses=json_errors(400, 404, 410, 413, 422, 429, 503))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # The staff console (docs/console.md): its static files first, so no console route can shadow them.
+    app.mount("/console/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
+    for router in console_routers:
+        app.include_router(router)
     install_error_handlers(app)
+    install_console_errors(app)
     app.add_middleware(RequestLimits, max_bytes=settings.max_body_bytes, cohort_bytes=settings.max_cohort_bytes)
     app.add_middleware(
         RateLimits,
         rules=rules(
-            verify=settings.rate_limit_verify, claim=settings.rate_limit_claim, token=settings.rate_limit_token
+            verify=settings.rate_limit_verify,
+            claim=settings.rate_limit_claim,
+            token=settings.rate_limit_token,
+            console_sign_in=settings.rate_limit_console_sign_in,
         ),
         auth_failures=settings.rate_limit_auth_failures,
         storage=settings.rate_limit_storage,

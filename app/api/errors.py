@@ -21,6 +21,7 @@ from app.errors import (
     JsonLdError,
     KeyMaterialError,
     NotFound,
+    PermissionDenied,
     ProofError,
     TooLarge,
     VetcredError,
@@ -30,6 +31,7 @@ log = logging.getLogger("vetcred")
 
 STATUS_BY_ERROR: list[tuple[type[VetcredError], int]] = [
     (AuthenticationError, 401),
+    (PermissionDenied, 403),
     (NotFound, 404),
     (Conflict, 409),
     (TooLarge, 413),
@@ -57,7 +59,7 @@ def error_body(code: str, detail: str, errors: list[dict[str, Any]] | None = Non
     return body
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
+def field_path(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or "body"
 
@@ -81,7 +83,7 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
     assert isinstance(error, RequestValidationError)
     errors = []
     for item in error.errors():
-        field = _field_path(tuple(item.get("loc", ())))
+        field = field_path(tuple(item.get("loc", ())))
         message = str(item.get("msg", "invalid"))
         if item.get("type") == "json_invalid":
             field, message = "body", f"malformed JSON: {item.get('ctx', {}).get('error', message)}"

@@ -3,7 +3,8 @@ Retry-After.
 
 Per client address: verification (``POST /api/v1/verify``, ``POST /verify``: canonicalization is CPU work), claim
 pages and offers (``/claim/...``, ``/oid4vci/offers/...``: unguessable tokens, but guessing must stay slow), the
-token endpoint (``/oid4vci/token``: PINs), and failed authentication (401s: API keys and the admin token). The
+token endpoint (``/oid4vci/token``: PINs), console sign-in (``POST /console/sign-in``: passwords), and failed
+authentication (401s: API keys and the admin token). The
 counters live in memory (per worker process) unless ``VETCRED_RATE_LIMIT_STORAGE`` names a shared store such as
 ``redis://host:6379`` (needs the ``redis`` package).
 """
@@ -21,6 +22,9 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# Console forms that check a password or a code (each also counts failures per e-mail address: docs/console.md).
+_CONSOLE_SIGN_IN = ("/console/sign-in", "/console/sign-in/code")
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -29,12 +33,13 @@ class Rule:
     applies: Callable[[str, str], bool]  # (method, path)
 
 
-def rules(*, verify: str, claim: str, token: str) -> list[Rule]:
+def rules(*, verify: str, claim: str, token: str, console_sign_in: str) -> list[Rule]:
     """The limits from settings (``"30/minute"``, ``"5/second"``...); an empty string turns one off."""
     candidates = [
         ("verify", verify, lambda method, path: method == "POST" and path in ("/api/v1/verify", "/verify")),
         ("claim", claim, lambda _method, path: path.startswith(("/claim/", "/oid4vci/offers/"))),
         ("token", token, lambda method, path: method == "POST" and path == "/oid4vci/token"),
+        ("console_sign_in", console_sign_in, lambda method, path: method == "POST" and path in _CONSOLE_SIGN_IN),
     ]
     return [Rule(name, parse(text), applies) for name, text, applies in candidates if text]
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db.base import Base
+from app.db.base import Base, utcnow
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+# The console's rows live in a module of their own; importing them here registers them with every model.
+from app.db.staff import (  # noqa: F401
+    OidcSettings,
+    OidcSignIn,
+    SignInThrottle,
+    StaffInvitation,
+    StaffMember,
+    StaffSession,
+)
 
 
 class Issuer(Base):
@@ -153,17 +159,24 @@ class StatusList(Base):
 
 
 class AuditEvent(Base):
-    """Who changed a credential's status, when, and why (the reason is private to the issuer)."""
+    """Who did what in a college, when: a credential's status change (with its reason, private to the issuer), or a
+    staff action in the console (``subject`` names what it was about, ``detail`` holds its particulars)."""
 
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     issuer_id: Mapped[str] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"), index=True)
-    credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id", ondelete="CASCADE"), index=True)
-    action: Mapped[str] = mapped_column(String(16))
-    reason: Mapped[str] = mapped_column(String(2000))
-    actor: Mapped[str] = mapped_column(String(255))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set for a credential's status change; None for an event about something else.
+    credential_id: Mapped[str | None] = mapped_column(
+        ForeignKey("credentials.id", ondelete="CASCADE"), index=True, default=None
+    )
+    action: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(2000), default="")
+    # "issuer:<college id>" (its API key) or "staff:<member id>:<e-mail>".
+    actor: Mapped[str] = mapped_column(String(400))
+    subject: Mapped[str | None] = mapped_column(String(255), default=None)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class ClaimLink(Base):

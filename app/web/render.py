@@ -65,10 +65,15 @@ def switcher(code: str, query: dict[str, str] | None = None) -> PageLanguage:
 
 @cache
 def templates(language: str = DEFAULT) -> jinja2.Environment:
-    """The template environment of one language: HTML autoescaped, undefined names are errors rather than blanks,
+    """The public pages' template environment of one language."""
+    return page_environment(TEMPLATES, language)
+
+
+def page_environment(directory: Path, language: str) -> jinja2.Environment:
+    """A template environment of one language: HTML autoescaped, undefined names are errors rather than blanks,
     ``{% trans %}`` and ``_()`` translated (new-style gettext, so placeholders are escaped and checked)."""
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FileSystemLoader(directory),
         autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

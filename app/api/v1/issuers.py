@@ -1,9 +1,9 @@
-"""``/api/v1/issuers``: the admin registers and manages colleges; a college reads its profile, rotates its signing
-key and manages its API keys."""
+"""``/api/v1/issuers``: the admin registers and manages colleges and invites each one's first console owner; a
+college reads its profile, rotates its signing key and manages its API keys."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
@@ -25,6 +25,8 @@ from app.issuers.service import (
     verification_method,
 )
 from app.runtime import Runtime
+from app.staff.inputs import FirstOwnerInput
+from app.staff.invitations import invitation_url, invite_first_owner
 
 router = APIRouter(prefix="/api/v1/issuers", tags=["issuers"])
 
@@ -66,6 +68,18 @@ class ApiKeyOut(BaseModel):
 
 class NewApiKeyOut(ApiKeyOut):
     apiKey: str = Field(description="The key itself: shown only in this response, stored only as a hash")
+
+
+class FirstOwnerOut(BaseModel):
+    issuerId: str
+    email: str
+    role: str = Field(description="Always owner")
+    expiresAt: datetime = Field(description="When the invitation link stops working")
+    emailed: bool = Field(description="Whether the link was e-mailed (SMTP configured)")
+    invitationUrl: str | None = Field(
+        description="The link that makes the account, when it was not e-mailed: hand it to the owner; shown only "
+        "in this response (it is stored only as a hash)"
+    )
 
 
 class NewApiKeyIn(StrictInput):
@@ -218,6 +232,33 @@ def admin_create_api_key(
 ) -> dict[str, Any]:
     issuer = get_issuer(session, issuer_id)
     return _new_api_key_out(session, runtime, issuer, body, default_label="made by the operator")
+
+
+@router.post(
+    "/{issuer_id}/owner",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FirstOwnerOut,
+    summary="Invite a college's first console owner (admin token)",
+    description="The admin token's only staff action: an invitation to the staff console (`/console`) as owner, for "
+    "a college that has no owner yet (409 once it has one; a new call replaces an unaccepted invitation). The owner "
+    "then invites everyone else in the console. See docs/console.md.",
+)
+def invite_owner(
+    issuer_id: str, body: FirstOwnerInput, _admin: AdminDep, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    issuer = get_issuer(session, issuer_id)
+    settings = runtime.settings
+    issued = invite_first_owner(
+        session, issuer.id, body.email, now=runtime.clock(), ttl=timedelta(days=settings.console_invitation_days)
+    )
+    return {
+        "issuerId": issuer.id,
+        "email": issued.row.email,
+        "role": issued.row.role,
+        "expiresAt": issued.row.expires_at,
+        "emailed": False,
+        "invitationUrl": invitation_url(settings.public_url, issued.token),
+    }
 
 
 def _new_api_key_out(
