@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.console.routes import auth, dashboard
+from app.console.routes import assessments, auth, cohorts, dashboard
 
 routers: list[APIRouter] = [
     auth.router,
     dashboard.router,
+    cohorts.router,
+    assessments.router,
 ]
