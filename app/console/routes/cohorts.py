@@ -11,13 +11,14 @@ import json
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.achievements.microcredentials import get_spec, list_specs
-from app.api.deps import RuntimeDep, SessionDep
+from app.api.deps import MAX_OFFSET, RuntimeDep, SessionDep
 from app.api.v1.jobs import job_events, job_out
 from app.assessments.cohort_files import XLSX_MEDIA_TYPE, read_cohort_file, template_csv, template_xlsx
 from app.assessments.preview import preview_cohort
@@ -76,10 +77,10 @@ def cohorts(
     staff: ConsoleViewer,
     session: SessionDep,
     runtime: RuntimeDep,
-    page: int = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_OFFSET // PAGE_SIZE)] = 1,
     spec: str = "",
 ) -> Response:
-    return _cohorts_page(request, staff, session, runtime, page=max(page, 1), chosen=spec)
+    return _cohorts_page(request, staff, session, runtime, page=page, chosen=spec)
 
 
 def _cohorts_page(
@@ -95,7 +96,9 @@ def _cohorts_page(
 ) -> HTMLResponse:
     jobs, total = list_jobs(session, staff.issuer, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, kind="cohort")
     specs = list_specs(session, staff.issuer, limit=SPECS_LISTED, offset=0)
-    titles = {spec.id: spec.title for spec in specs}
+    spec_ids = {job.microcredential_id for job in jobs}
+    query = select(MicroCredentialSpec.id, MicroCredentialSpec.title).where(MicroCredentialSpec.id.in_(spec_ids))
+    titles = {spec_id: title for spec_id, title in session.execute(query)}
     rows = [
         job_out(session, job, runtime.settings.public_url) | {"title": titles.get(job.microcredential_id or "")}
         for job in jobs
