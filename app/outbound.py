@@ -196,10 +196,13 @@ class OutboundClient:
         headers = {"Accept": accept} | ({"If-None-Match": etag} if etag else {})
         return self._request("GET", url, headers=headers, not_modified_ok=etag is not None)
 
-    def post(self, url: str, body: bytes, *, content_type: str, accept: str) -> bytes:
-        """The body of a 200 answer to ``POST url`` (for operator-configured services such as a time-stamp
-        authority)."""
-        return self._request("POST", url, headers={"Content-Type": content_type, "Accept": accept}, content=body).body
+    def post(
+        self, url: str, body: bytes, *, content_type: str, accept: str, headers: Mapping[str, str] | None = None
+    ) -> bytes:
+        """The body of a 200 answer to ``POST url`` (for services such as a time-stamp authority, or a college's
+        OpenID provider); ``headers`` adds to the request's (an ``Authorization``)."""
+        sent = {**(headers or {}), "Content-Type": content_type, "Accept": accept}
+        return self._request("POST", url, headers=sent, content=body).body
 
     def _request(self, method: str, url: str, *, not_modified_ok: bool = False, **kwargs: Any) -> Fetched:
         self.policy.check_url(url)

@@ -30,6 +30,7 @@ from app.proofs.jades import RevocationSource
 from app.proofs.keys import MasterKey
 from app.proofs.loader import DocumentLoader, default_loader
 from app.proofs.tsa_client import HttpTimeStamper, Stamper
+from app.staff.invitations import IssuedInvitation, invitation_url
 from app.status.service import published_list_text
 from app.trust.crl_fetch import MAX_CRL_BYTES, CrlFetcher
 from app.trust.eu_trusted_lists import TrustedListStore, trusted_list_store
@@ -234,6 +235,14 @@ class Runtime:
             now=self.clock(),
             send_later=lambda link_id: self.queue.defer(session, "claim_email", link_id=link_id),
         )
+
+    def deliver_invitation(self, session: Session, invitation: IssuedInvitation) -> str | None:
+        """A staff invitation goes out by e-mail (a job, with SMTP: None is returned), or its link is returned to be
+        shown once to whoever invited."""
+        if self.settings.smtp_configured:
+            self.queue.defer(session, "staff_invitation_email", invitation_id=invitation.row.id)
+            return None
+        return invitation_url(self.settings.public_url, invitation.token)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.console.routes import assessments, auth, cohorts, dashboard
+from app.console.routes import account, assessments, auth, cohorts, dashboard, sso, staff
 
 routers: list[APIRouter] = [
     auth.router,
+    sso.router,
     dashboard.router,
+    account.router,
+    staff.router,
     cohorts.router,
     assessments.router,
 ]

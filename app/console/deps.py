@@ -1,8 +1,8 @@
 """Who is asking in the console: the signed-in staff member (``StaffContext``), role checks, and CSRF on every form.
 
 Without a live session a GET is sent to the sign-in page and anything else answered 401; a role too low is 403;
-a form whose ``csrf_token`` (or ``X-CSRF-Token`` header) is not the session's is 403. Before sign-in (the sign-in
-and invitation forms) the token is the one in the ``vetcred_console_csrf`` cookie the form page set.
+a form whose ``csrf_token`` (or ``X-CSRF-Token`` header) is not the session's is 403. Before sign-in (the sign-in,
+second-factor and invitation forms) the token is the one in the ``vetcred_console_csrf`` cookie the form page set.
 """
 
 from __future__ import annotations
@@ -104,7 +104,8 @@ async def check_csrf(request: Request, found: LiveSessionDep) -> None:
     """Refuses (403) an unsafe request whose CSRF token is not the session's (or, before sign-in, the cookie's)."""
     if request.method in _SAFE_METHODS:
         return
-    expected = found.row.csrf_token if found is not None else request.cookies.get(FORM_CSRF_COOKIE)
+    signed_in = found is not None and not found.row.pending_second_factor
+    expected = found.row.csrf_token if signed_in and found is not None else request.cookies.get(FORM_CSRF_COOKIE)
     given = request.headers.get(CSRF_HEADER)
     if given is None:
         form = await request.form()  # the form FastAPI parsed for the route already: cached on the request

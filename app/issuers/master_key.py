@@ -1,6 +1,7 @@
 """The master key and the database it opens: found before serving, never silently replaced, rotated in one go.
 
-Every college's Ed25519 key, every e-seal key and every stored offer code is encrypted under the master key. A
+Every college's Ed25519 key, every e-seal key, every stored offer code and the console's staff secrets (TOTP
+secrets, single sign-on client secrets) are encrypted under the master key. A
 service that loses it and quietly makes a new one would start normally and then fail every issuance, so:
 
 * a missing key file is only created for a database that holds no encrypted keys yet;
@@ -16,11 +17,13 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.db.models import IssuerKey, SealMaterial, WalletOffer
+from app.db.models import IssuerKey, OidcSettings, SealMaterial, StaffMember, WalletOffer
 from app.errors import ConfigurationError, KeyMaterialError
 from app.issuers.seals import seal_aad
 from app.issuers.service import key_aad
 from app.proofs.keys import MasterKey
+from app.staff.sso import client_secret_aad
+from app.staff.totp import totp_aad
 from app.wallet.oid4vci import offer_code_aad
 
 PENDING_SUFFIX = ".new"
@@ -31,6 +34,7 @@ class Rotated:
     issuer_keys: int
     seal_keys: int
     offer_codes: int
+    staff_secrets: int
 
 
 def open_master_key(settings: Settings, session: Session) -> MasterKey:
@@ -114,8 +118,9 @@ def _opens_all(key: MasterKey, session: Session) -> bool:
 
 
 def rotate(session: Session, old: MasterKey, new: MasterKey) -> Rotated:
-    """Re-encrypts every issuer key, seal key and stored offer code under ``new``; the caller commits once."""
-    issuer_keys = seal_keys = offer_codes = 0
+    """Re-encrypts every issuer key, seal key, stored offer code and staff secret under ``new``; the caller commits
+    once."""
+    issuer_keys = seal_keys = offer_codes = staff_secrets = 0
     for row in session.scalars(select(IssuerKey).with_for_update()):
         aad = key_aad(row.issuer_id, row.key_id)
         row.encrypted_private_key = new.encrypt(old.decrypt(row.encrypted_private_key, aad=aad), aad=aad)
@@ -129,5 +134,15 @@ def rotate(session: Session, old: MasterKey, new: MasterKey) -> Rotated:
         aad = offer_code_aad(offer.id)
         offer.code_encrypted = new.encrypt(old.decrypt(offer.code_encrypted, aad=aad), aad=aad)
         offer_codes += 1
+    staff = select(StaffMember).where(StaffMember.totp_secret_encrypted.is_not(None)).with_for_update()
+    for member in session.scalars(staff):
+        assert member.totp_secret_encrypted is not None
+        aad = totp_aad(member.id)
+        member.totp_secret_encrypted = new.encrypt(old.decrypt(member.totp_secret_encrypted, aad=aad), aad=aad)
+        staff_secrets += 1
+    for sso in session.scalars(select(OidcSettings).with_for_update()):
+        aad = client_secret_aad(sso.issuer_id)
+        sso.client_secret_encrypted = new.encrypt(old.decrypt(sso.client_secret_encrypted, aad=aad), aad=aad)
+        staff_secrets += 1
     session.flush()
-    return Rotated(issuer_keys, seal_keys, offer_codes)
+    return Rotated(issuer_keys, seal_keys, offer_codes, staff_secrets)

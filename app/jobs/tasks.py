@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import update
 
 from app.assessments.batch import RowOutcome, process_chunk
-from app.db.models import Assessment, ClaimLink, Credential, Learner
+from app.db.models import Assessment, ClaimLink, Credential, Issuer, Learner, StaffInvitation
 from app.errors import Conflict, FetchError
 from app.issuers.branding import branding_by_id
 from app.issuers.service import college_language
 from app.jobs.records import FINAL_STATES, begin_job, end_job, finish_chunk, start_chunk
+from app.staff.invitations import invitation_url, is_open, new_link
 from app.wallet.claims import resend
 from app.wallet.delivery import send_claim_mail
 from app.wallet.europass import deliver_to_europass
-from app.wallet.mail import Mailer
+from app.wallet.mail import Mailer, staff_invitation_message
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -120,6 +121,38 @@ def claim_email(runtime: Runtime, attempt: Attempt, *, link_id: str) -> None:
         session.execute(update(ClaimLink).where(ClaimLink.id == link_id).values(sent_at=runtime.clock()))
 
 
+def staff_invitation_email(runtime: Runtime, attempt: Attempt, *, invitation_id: str) -> None:
+    """E-mails an invitation to a college's console with a fresh link (only hashes are stored) and marks it sent."""
+    mailer = Mailer.from_settings(runtime.settings)
+    public_url = runtime.settings.public_url
+    with runtime.transaction() as session:
+        invitation = session.get(StaffInvitation, invitation_id)
+        if mailer is None or invitation is None or invitation.sent_at or not is_open(invitation, runtime.clock()):
+            return
+        college = session.get(Issuer, invitation.issuer_id)
+        assert college is not None
+        message = staff_invitation_message(
+            to=invitation.email,
+            college=college.name,
+            role=invitation.role,
+            url=invitation_url(public_url, new_link(session, invitation)),
+            expires_at=invitation.expires_at,
+            language=college.default_language or "en",
+            branding=branding_by_id(session, college.id, public_url),
+        )
+    try:
+        mailer.send(message)
+    except (smtplib.SMTPException, OSError) as error:
+        log.warning("could not e-mail invitation %s (attempt %d): %s", invitation_id, attempt.number, error)
+        if attempt.final:
+            return  # the owner sees it not sent, and can re-send
+        raise
+    with runtime.transaction() as session:
+        session.execute(
+            update(StaffInvitation).where(StaffInvitation.id == invitation_id).values(sent_at=runtime.clock())
+        )
+
+
 def europass_delivery(runtime: Runtime, attempt: Attempt, *, job_id: str) -> None:
     """Sends a sealed EDC to the learner's Europass wallet; the job ends completed (the wallet's answer) or failed."""
     base_url = runtime.settings.europass_wallet_url
@@ -158,4 +191,5 @@ TASKS: dict[str, Task] = {
     "cohort_chunk": Task(cohort_chunk, ISSUING, retries=3, backoff=2),
     "claim_email": Task(claim_email, DELIVERY, retries=6, backoff=3),
     "europass_delivery": Task(europass_delivery, DELIVERY, retries=5, backoff=3),
+    "staff_invitation_email": Task(staff_invitation_email, DELIVERY, retries=6, backoff=3),
 }

@@ -79,6 +79,18 @@ def reissue(session: Session, invitation: StaffInvitation, *, now: datetime, ttl
     )
 
 
+def new_link(session: Session, invitation: StaffInvitation) -> str:
+    """A fresh token for ``invitation`` (the one e-mailed: only hashes are kept, so a job cannot read the old one)."""
+    token = new_secret()
+    invitation.token_hash = hash_secret(token)
+    session.flush()
+    return token
+
+
+def is_open(invitation: StaffInvitation, now: datetime) -> bool:
+    return not (invitation.accepted_at or invitation.revoked_at) and invitation.expires_at > now
+
+
 def withdraw(session: Session, invitation: StaffInvitation, now: datetime) -> None:
     invitation.revoked_at = invitation.revoked_at or now
     session.flush()
@@ -110,7 +122,7 @@ def usable_invitation(session: Session, token: str, now: datetime) -> StaffInvit
     """The invitation a link opens; NotFound when it is unknown, used, withdrawn or expired (one answer for all:
     the link tells nobody more than that it does not work)."""
     row = session.scalars(select(StaffInvitation).where(StaffInvitation.token_hash == hash_secret(token))).first()
-    if row is None or row.accepted_at or row.revoked_at or row.expires_at <= now:
+    if row is None or not is_open(row, now):
         raise NotFound("this invitation link does not work: it was used, replaced or withdrawn, or it expired")
     return row
 

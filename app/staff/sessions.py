@@ -119,6 +119,13 @@ def end_sessions_of(session: Session, member_id: str) -> None:
     session.execute(delete(StaffSession).where(StaffSession.member_id == member_id))
 
 
+def end_other_sessions(session: Session, member_id: str, token: str) -> None:
+    """Signs a member out everywhere but in this browser (after a password change)."""
+    session.execute(
+        delete(StaffSession).where(StaffSession.member_id == member_id, StaffSession.token_hash != hash_secret(token))
+    )
+
+
 def prune(session: Session, now: datetime) -> int:
     """Removes sessions past their lifetime; returns how many."""
     result = session.execute(delete(StaffSession).where(StaffSession.expires_at <= now))

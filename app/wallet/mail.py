@@ -1,4 +1,5 @@
-"""E-mail through the configured SMTP server (``smtplib``): the claim link, and the PIN in a message of its own.
+"""E-mail through the configured SMTP server (``smtplib``): the claim link, the PIN in a message of its own, and
+invitations to a college's staff console.
 
 Each message is composed from Jinja2 templates (``app/wallet/templates/mail``) in the learner's language, as a
 plain-text part and an HTML part (multipart/alternative).
@@ -189,3 +190,27 @@ def tx_code_message(
     context = {"achievement": _one_line(achievement), "issuer": _one_line(issuer), "tx_code": tx_code}
     look = _look(branding, issuer)
     return _compose("tx_code", to=to, subject=subject, language=t.language, look=look, context=context)
+
+
+def staff_invitation_message(
+    *,
+    to: str,
+    college: str,
+    role: str,
+    url: str,
+    expires_at: Any,
+    language: str = "en",
+    branding: CollegeBranding | None = None,
+) -> EmailMessage:
+    """An invitation to a college's staff console with ``role`` (owner, issuer or viewer), in ``language``."""
+    t = localizer(language)
+    subject = t.gettext("You are invited to the vetcred console of %(college)s") % {"college": _one_line(college)}
+    role_names = {"owner": t.gettext("owner"), "issuer": t.gettext("issuer"), "viewer": t.gettext("viewer")}
+    context = {
+        "college": _one_line(college),
+        "role": role_names.get(role, role),
+        "url": url,
+        "expires_on": t.date(expires_at),
+    }
+    look = _look(branding, college)
+    return _compose("staff_invitation", to=to, subject=subject, language=t.language, look=look, context=context)

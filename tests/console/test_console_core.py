@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from app.db.models import AuditEvent, StaffSession
+from app.db.models import AuditEvent, SignInThrottle, StaffSession
 from tests.console.conftest import PASSWORD, ConsoleClient, accept_invitation, csrf_of
 from tests.factories import ADMIN, make_issuer
 
@@ -118,6 +119,20 @@ def test_ten_wrong_passwords_lock_the_address_for_a_while(console_as: Callable[.
     for _ in range(10):
         unknown = _sign_in(client, "nobody@college-a.example", "a wrong password!")
     assert unknown.status_code == 429 and "Try again in 15 minutes" in unknown.text
+
+
+def test_the_lock_ends_after_its_time(console_as: Callable[..., ConsoleClient], client, engine: Engine) -> None:
+    owner = console_as("owner")
+    for _ in range(10):
+        _sign_in(client, owner.email, "a wrong password!")
+    assert _sign_in(client, owner.email, PASSWORD).status_code == 429
+    with Session(engine) as session, session.begin():
+        for row in session.scalars(select(SignInThrottle)):
+            row.locked_until = datetime.now(UTC) - timedelta(seconds=1)
+    assert _sign_in(client, owner.email, PASSWORD).status_code == 303
+    with Session(engine) as session:
+        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.issuer_id == owner.issuer_id)).all()
+    assert actions.count("staff.sign_in_failed") == 9 and actions.count("staff.locked") == 1
 
 
 def test_next_never_leaves_the_console(console_as: Callable[..., ConsoleClient]) -> None:

@@ -26,7 +26,7 @@ from app.issuers.service import (
 )
 from app.runtime import Runtime
 from app.staff.inputs import FirstOwnerInput
-from app.staff.invitations import invitation_url, invite_first_owner
+from app.staff.invitations import invite_first_owner
 
 router = APIRouter(prefix="/api/v1/issuers", tags=["issuers"])
 
@@ -240,8 +240,9 @@ def admin_create_api_key(
     response_model=FirstOwnerOut,
     summary="Invite a college's first console owner (admin token)",
     description="The admin token's only staff action: an invitation to the staff console (`/console`) as owner, for "
-    "a college that has no owner yet (409 once it has one; a new call replaces an unaccepted invitation). The owner "
-    "then invites everyone else in the console. See docs/console.md.",
+    "a college that has no owner yet (409 once it has one; a new call replaces an unaccepted invitation). With SMTP "
+    "configured the link is e-mailed; without, it is in this response only. The owner then invites everyone else in "
+    "the console. See docs/console.md.",
 )
 def invite_owner(
     issuer_id: str, body: FirstOwnerInput, _admin: AdminDep, session: SessionDep, runtime: RuntimeDep
@@ -251,13 +252,14 @@ def invite_owner(
     issued = invite_first_owner(
         session, issuer.id, body.email, now=runtime.clock(), ttl=timedelta(days=settings.console_invitation_days)
     )
+    url = runtime.deliver_invitation(session, issued)
     return {
         "issuerId": issuer.id,
         "email": issued.row.email,
         "role": issued.row.role,
         "expiresAt": issued.row.expires_at,
-        "emailed": False,
-        "invitationUrl": invitation_url(settings.public_url, issued.token),
+        "emailed": url is None,
+        "invitationUrl": url,
     }
 
 

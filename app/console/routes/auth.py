@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import math
 from typing import Annotated
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from app.api.deps import RuntimeDep, SessionDep
 from app.console.deps import (
@@ -29,13 +30,16 @@ from app.staff.audit import record
 from app.staff.inputs import AcceptInput
 from app.staff.invitations import accept, usable_invitation
 from app.staff.members import staff_actor
-from app.staff.sessions import SessionPolicy, end_session, start_session
-from app.staff.sign_in import LockoutPolicy, sign_in_with_password
+from app.staff.sessions import SessionPolicy, end_session, prune, start_session
+from app.staff.sign_in import LockoutPolicy, locked_until, record_failure, sign_in_with_password
+from app.staff.sso import any_enabled
+from app.staff.totp import check_code
 
 router = APIRouter(prefix="/console", include_in_schema=False, dependencies=CONSOLE_ROUTER_DEPENDENCIES)
 log = logging.getLogger("vetcred.console")
 
 HOME = "/console"
+CODE_PAGE = "/console/sign-in/code"
 Field = Annotated[str, Form()]
 
 
@@ -50,10 +54,10 @@ def safe_next(value: str | None) -> str:
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
-def sign_in_page(request: Request, staff: SignedIn, next: str = HOME) -> Response:
+def sign_in_page(request: Request, staff: SignedIn, session: SessionDep, next: str = HOME) -> Response:
     if staff is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return _sign_in_form(request, next=safe_next(next))
+    return sign_in_form(request, next=safe_next(next), sso=any_enabled(session))
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
@@ -76,7 +80,7 @@ def sign_in(
         if not value
     }
     if missing:
-        return _sign_in_form(request, next=target, email=email, errors=missing, status_code=422)
+        return sign_in_form(request, next=target, email=email, errors=missing, status_code=422)
     now = runtime.clock()
     outcome = sign_in_with_password(
         session, email, password, now=now, policy=LockoutPolicy.from_settings(runtime.settings)
@@ -89,12 +93,59 @@ def sign_in(
         log.info("console sign-in failed for an address without an account")
     if outcome.locked_until is not None:
         minutes = max(1, math.ceil((outcome.locked_until - now).total_seconds() / 60))
-        return _sign_in_form(request, next=target, email=email, locked_minutes=minutes, status_code=429)
+        return sign_in_form(request, next=target, email=email, locked_minutes=minutes, status_code=429)
     if outcome.member is None:
-        return _sign_in_form(request, next=target, email=email, wrong=True, status_code=401)
+        return sign_in_form(request, next=target, email=email, wrong=True, status_code=401)
     if found is not None:  # a new session for a new sign-in (never keep a session id across it)
         end_session(session, request.cookies[SESSION_COOKIE])
-    return _signed_in(session, runtime, outcome.member, target, method="password")
+    member = outcome.member
+    if member.totp_enabled_at is not None:
+        pending = start_session(
+            session, member, now=now, policy=SessionPolicy.from_settings(runtime.settings), pending_second_factor=True
+        )
+        response = RedirectResponse(f"{CODE_PAGE}?{urlencode({'next': target})}", status_code=303)
+        set_session_cookie(response, pending.token, runtime.settings)
+        return response
+    return signed_in_response(session, runtime, member, target, method="password")
+
+
+@router.get("/sign-in/code", response_class=HTMLResponse)
+def code_page(request: Request, found: LiveSessionDep, next: str = HOME) -> Response:
+    if found is None or not found.row.pending_second_factor:
+        return RedirectResponse("/console/sign-in", status_code=303)
+    return _code_form(request, next=safe_next(next))
+
+
+@router.post("/sign-in/code", response_class=HTMLResponse)
+def check_second_factor(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    found: LiveSessionDep,
+    code: Field = "",
+    next: Field = HOME,
+) -> Response:
+    target = safe_next(next)
+    if found is None or not found.row.pending_second_factor:
+        return RedirectResponse("/console/sign-in", status_code=303)
+    member, now = found.member, runtime.clock()
+    policy = LockoutPolicy.from_settings(runtime.settings)
+    until = locked_until(session, member.email, now)
+    if until is None and check_code(member, code, runtime.master_key, now):
+        end_session(session, request.cookies[SESSION_COOKIE])
+        return signed_in_response(session, runtime, member, target, method="password+totp")
+    if until is None:
+        outcome = record_failure(session, member.email, now=now, policy=policy, known=member)
+        action = "staff.locked" if outcome.just_locked else "staff.sign_in_failed"
+        record(session, staff_actor(member), member.issuer_id, action, f"staff:{member.id}", {"factor": "totp"}, at=now)
+        until = outcome.locked_until
+    if until is None:
+        return _code_form(request, next=target, errors={"code": "this code is not right"}, status_code=401)
+    end_session(session, request.cookies[SESSION_COOKIE])
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    response = sign_in_form(request, next=target, email=member.email, locked_minutes=minutes, status_code=429)
+    clear_session_cookie(response, runtime.settings)
+    return response
 
 
 @router.post("/sign-out")
@@ -148,11 +199,15 @@ def accept_invitation(
         {"role": member.role},
         at=now,
     )
-    return _signed_in(session, runtime, member, HOME, method="password")
+    return signed_in_response(session, runtime, member, HOME, method="password")
 
 
-def _signed_in(session: SessionDep, runtime: Runtime, member: StaffMember, target: str, *, method: str) -> Response:
+def signed_in_response(
+    session: Session, runtime: Runtime, member: StaffMember, target: str, *, method: str
+) -> Response:
+    """A new session for ``member`` (sign-in recorded in the audit trail), and the way to ``target`` with its cookie."""
     now = runtime.clock()
+    prune(session, now)
     new = start_session(session, member, now=now, policy=SessionPolicy.from_settings(runtime.settings), method=method)
     member.last_sign_in_at = now
     record(
@@ -169,7 +224,7 @@ def _signed_in(session: SessionDep, runtime: Runtime, member: StaffMember, targe
     return response
 
 
-def _sign_in_form(
+def sign_in_form(
     request: Request,
     *,
     next: str,
@@ -177,10 +232,27 @@ def _sign_in_form(
     errors: dict[str, str] | None = None,
     wrong: bool = False,
     locked_minutes: int | None = None,
+    sso: bool = False,
+    sso_error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    context = {"next": next, "email": email, "errors": errors or {}, "wrong": wrong, "locked_minutes": locked_minutes}
+    """The sign-in page, with what went wrong the last time (``wrong``, ``locked_minutes``, ``sso_error``)."""
+    context = {
+        "sso_error": sso_error,
+        "next": next,
+        "email": email,
+        "errors": errors or {},
+        "wrong": wrong,
+        "locked_minutes": locked_minutes,
+        "sso": sso,
+    }
     return console_page(request, "sign_in.html", context, None, status_code)
+
+
+def _code_form(
+    request: Request, *, next: str, errors: dict[str, str] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    return console_page(request, "sign_in_code.html", {"next": next, "errors": errors or {}}, None, status_code)
 
 
 def _invitation_form(
