@@ -173,7 +173,8 @@ SYNC_MAX_ROWS = 200
     "reported by row number and field without stopping the good ones. Rows are issued chunk by chunk by the workers "
     "(docs/jobs.md), each chunk committed on its own, so a failure mid-way loses nothing and sending the cohort again "
     f"issues nothing twice. wait=true issues a small cohort (at most {SYNC_MAX_ROWS} rows) in the request and "
-    "answers 200 with its report. CSV: a header row with the JSON field names; achievedOutcomes as LO1;LO2.",
+    "answers 200 with its report. CSV: a header row with the JSON field names; achievedOutcomes as LO1;LO2, or a "
+    "column per learning outcome (its id) marked x or yes when achieved (the console's cohort template).",
     openapi_extra={
         "requestBody": {
             "content": {
