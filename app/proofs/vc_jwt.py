@@ -180,7 +180,7 @@ def algorithm_of(header: dict[str, Any], types: tuple[str, ...] = TYPES, what: s
     if "crit" in header:
         raise UnsupportedProof(f"the JWT requires header extensions vetcred does not implement: {header['crit']!r}")
     typ = header.get("typ")
-    if typ is not None and str(typ).lower().removeprefix("application/") not in TYPES:
+    if typ is not None and str(typ).lower().removeprefix("application/") not in types:
         raise UnsupportedProof(f"a JWT of typ {typ!r} is not a {what} vetcred reads")
     return str(algorithm)
 

@@ -34,7 +34,15 @@ ENVELOPE_MEDIA_TYPES = ("application/vp+jwt", "application/jwt")
 TYPES = ("vp+jwt", "vp-ld+jwt", "vp+ld+jwt", "jwt")
 PRESENTATION_TYPE = "VerifiablePresentation"
 VP11_NOTE = "a VC Data Model 1.1 JWT (presentation in the vp claim), superseded by VC-JOSE-COSE"
-_COULD_NOT_CHECK = (DidResolutionError, UnsupportedProof)
+
+
+class _UnidentifiedKey(VetcredError):
+    """A signature by a key that only the JWT itself gives: nothing ties it to a holder (could not check)."""
+
+    code = "unidentified_key"
+
+
+_COULD_NOT_CHECK = (DidResolutionError, UnsupportedProof, _UnidentifiedKey)
 
 
 @dataclass(frozen=True)
@@ -79,9 +87,10 @@ def verify_jwt_presentation(value: str | dict[str, Any], resolver: KeyResolver) 
         key = signing_key(header, claims, resolver)
         check_signature(token, key, algorithm, what="presentation")
         if key.controller is None:
-            raise ProofError(
-                f"the presentation is signed by a key given only in the JWT itself (JWK thumbprint {key.thumbprint}): "
-                "nothing ties that key to a holder - name it in kid, or sign as a did:key or did:jwk iss"
+            raise _UnidentifiedKey(
+                f"the signature is intact, but it was made by a key given only in the JWT itself (JWK thumbprint "
+                f"{key.thumbprint}): nothing ties that key to a holder (name it in kid, or sign as a did:key or "
+                "did:jwk iss)"
             )
         authentication(holder_of(presentation)).check_controller(key.controller)
         verified = VerifiedProof(

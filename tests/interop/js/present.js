@@ -3,7 +3,7 @@
 // stdin: {"contexts": {url: file}, "jobs": [{
 //   "suite": "eddsa-rdfc-2022" | "Ed25519Signature2020", "seed": hex (the key that signs),
 //   "verificationMethod": optional (default: the did:key of that key), "holder": optional (default: its DID),
-//   "version": 2 | 1, "credentials": [...], "challenge", "domain", "created"}]}
+//   "version": 2 | 1, "credentials": [...], "challenge" (null: none), "domain", "created"}]}
 // stdout: a JSON array with, per job, {"presentation": <signed>, "did": <did:key of the signing key>}.
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
@@ -11,7 +11,10 @@ import {Ed25519Signature2020} from '@digitalbazaar/ed25519-signature-2020';
 import {Ed25519VerificationKey2020} from '@digitalbazaar/ed25519-verification-key-2020';
 import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as vc from '@digitalbazaar/vc';
+import jsigs from 'jsonld-signatures';
 import {offlineLoader, readRequest} from './offline-loader.js';
+
+const {purposes: {ControllerProofPurpose}} = jsigs;
 
 async function suiteFor({suite, seed, verificationMethod, created}) {
   const seedBytes = Uint8Array.from(Buffer.from(seed, 'hex'));
@@ -41,8 +44,10 @@ for(const job of request.jobs) {
     version: job.version === 1 ? 1.0 : 2.0,
     now: job.created
   });
+  // signPresentation insists on a challenge; a wallet that leaves it out signs for "authentication" all the same.
+  const purpose = job.challenge ? undefined : new ControllerProofPurpose({term: 'authentication'});
   const signed = await vc.signPresentation({
-    presentation, suite, challenge: job.challenge, domain: job.domain, documentLoader
+    presentation, suite, purpose, challenge: job.challenge, domain: job.domain, documentLoader
   });
   presented.push({presentation: signed, did});
 }
