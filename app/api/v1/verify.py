@@ -61,7 +61,9 @@ _PRESENTATION_EXAMPLE = {
 }
 _JSON = {
     **_OBJECT,
-    "examples": {"presentation": {"summary": "a presentation, with ?challenge=…&domain=…", "value": _PRESENTATION_EXAMPLE}},
+    "examples": {
+        "presentation": {"summary": "a presentation, with ?challenge=…&domain=…", "value": _PRESENTATION_EXAMPLE}
+    },
 }
 Challenge = Annotated[
     str | None,
