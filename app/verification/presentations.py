@@ -119,40 +119,63 @@ def verify_presentation(
     ``challenge``/``domain``: what the verifier gave the holder, checked against the proof's (a JWT's ``nonce`` and
     ``aud``); without them those checks are "not applicable", and the reasons say a copy could be replayed.
     """
+    signed: _Signed | None = None
     if is_jwt_presentation(document):
-        jwt = verify_jwt_presentation(document, resolver)
-        presentation, form, results = jwt.presentation, "vp-jwt", [jwt.result]
-        stated: dict[str, Any] = {"challenge": jwt.claims.get("nonce"), "domain": jwt.claims.get("aud")}
-        timing = _jwt_times(jwt.claims, now)
+        signed = _jwt_signed(document, resolver, now)
+        presentation: Any = signed.presentation
     else:
-        presentation, form, results = document, "vp", None
-        stated, timing = {}, None
-    structure = _check_structure(presentation)
+        presentation = document
+    if signed and presentation is None:
+        structure = Check(STRUCTURE, Outcome.FAILED, "the JWT carries no readable presentation")
+    else:
+        structure = _check_structure(presentation)
+    form = "vp-jwt" if signed else "vp"
     if structure.outcome is not Outcome.PASSED or not isinstance(presentation, dict):
-        failed = check_proofs(results)[0] if results else []
+        failed = check_proofs(signed.results)[0] if signed else []
         return PresentationReport(Report(checks=[structure, *failed], format=form, checked_at=now), None, [])
-    if results is None:
-        results = verify_proofs(presentation, resolver, loader, purpose=authentication(holder_of(presentation)))
-        proof = _proof_checked(presentation, results)
-        stated = {"challenge": proof.get("challenge"), "domain": proof.get("domain")}
-        timing = _proof_times(proof, now)
-    assert timing is not None
-    proofs, verified = _holder_proofs(results)
+    # A Data Integrity proof is checked only once the structure passed: nothing is canonicalized for junk.
+    signed = signed or _data_integrity_signed(presentation, resolver, loader, now)
+    proofs, verified = _holder_proofs(signed.results)
     checks = [
         structure,
         *proofs,
-        _expected(CHALLENGE, challenge, stated["challenge"]),
-        _expected(DOMAIN, domain, stated["domain"]),
-        timing,
+        _expected(CHALLENGE, challenge, signed.challenge),
+        _expected(DOMAIN, domain, signed.domain),
+        signed.timing,
     ]
-    signer = _signer(verified)
-    holder = Report(checks=checks, signer=signer, format=form, checked_at=now)
+    holder = Report(checks=checks, signer=_signer(verified), format=form, checked_at=now)
     holder_id = verified.controller if verified is not None and holder.verified else None
     credentials = [
         _presented(item, check_credential, holder_id, verified if holder_id else None)
         for item in _as_list(presentation.get("verifiableCredential", []))
     ]
     return PresentationReport(holder, holder_id, credentials, presentation.get("id"), challenge, domain)
+
+
+@dataclass(frozen=True)
+class _Signed:
+    """The presentation the holder signed, the proof's results, and what the proof states: the challenge and domain
+    (as written: a string or a list, or None) and its times, checked against the clock."""
+
+    presentation: Any
+    results: list[ProofResult]
+    challenge: Any
+    domain: Any
+    timing: Check
+
+
+def _jwt_signed(document: Any, resolver: KeyResolver, now: datetime) -> _Signed:
+    jwt = verify_jwt_presentation(document, resolver)
+    claims = jwt.claims
+    return _Signed(jwt.presentation, [jwt.result], claims.get("nonce"), claims.get("aud"), _jwt_times(claims, now))
+
+
+def _data_integrity_signed(
+    presentation: dict[str, Any], resolver: KeyResolver, loader: Loader, now: datetime
+) -> _Signed:
+    results = verify_proofs(presentation, resolver, loader, purpose=authentication(holder_of(presentation)))
+    proof = _proof_checked(presentation, results)
+    return _Signed(presentation, results, proof.get("challenge"), proof.get("domain"), _proof_times(proof, now))
 
 
 def _check_structure(presentation: Any) -> Check:

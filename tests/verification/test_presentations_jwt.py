@@ -195,3 +195,12 @@ def test_vc_jose_cose_presentations_bare_and_enveloped(client: TestClient) -> No
     # A holder stated in the payload must be the one whose key signed.
     forged = P256.sign(payload | {"holder": ED25519.did_key}, kid=f"{did}#0", typ="vp+jwt")
     assert _verify(client, forged)["holder"]["verdict"] == "not_valid"
+
+
+def test_an_envelope_of_another_media_type_is_read_as_no_presentation(client: TestClient) -> None:
+    enveloped = {"@context": [VC_V2], "type": "EnvelopedVerifiablePresentation", "id": "data:text/plain,hello"}
+    holder = _verify(client, enveloped)["holder"]
+    assert (
+        holder["verdict"] == "not_valid" and holder["checks"][0]["reason"] == "the JWT carries no readable presentation"
+    )
+    assert _outcomes(holder)["proof"] == "could_not_check" and "text/plain" in holder["checks"][1]["reason"]
