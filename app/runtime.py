@@ -25,6 +25,7 @@ from app.issuers.seals import college_by_seal_certificate
 from app.issuers.service import college_entry, published_keys, signer_for
 from app.jobs.queue import InProcessQueue, Queue, make_queue
 from app.outbound import OutboundClient
+from app.proofs.data_integrity import AUTHENTICATION
 from app.proofs.dids import CompositeResolver
 from app.proofs.jades import RevocationSource
 from app.proofs.keys import MasterKey
@@ -38,6 +39,7 @@ from app.trust.identity import THIS_SERVICE_SOURCE, IssuerDirectory
 from app.trust.registries import RegistrySource, TrustRegistries, parse_definitions, read_location
 from app.verification.cache import Memo, MustCompute, VerificationCache
 from app.verification.pipeline import verify_credential
+from app.verification.presentations import PresentationReport, verify_presentation
 from app.verification.remote import RemoteFetcher
 from app.verification.report import Report
 from app.verification.sources import LiveSources
@@ -184,15 +186,24 @@ class Runtime:
             now=now or self.clock(),
         )
 
-    def verify(self, document: Any, session: Session, *, compute: bool = True, text: str | None = None) -> Report:
+    def verify(
+        self,
+        document: Any,
+        session: Session,
+        *,
+        compute: bool = True,
+        text: str | None = None,
+        now: datetime | None = None,
+    ) -> Report:
         """The full verification of ``document`` with this service's keys, status lists, records and trust sources.
 
         The proofs, seals, status lists' own proofs and schema checks are reused from earlier verifications of the
         same bytes while the keys they were checked with are unchanged (``app/verification/cache.py``). Without
         ``compute`` nothing slow happens: no canonicalization, no request to another host, no registry or trusted
         list (re)load; ``MustCompute`` is raised instead, so that the caller can run it where that may take time.
-        ``text``: the stored JSON text ``document`` was parsed from, if it was (it names the document more cheaply)."""
-        now = self.clock()
+        ``text``: the stored JSON text ``document`` was parsed from, if it was (it names the document more cheaply).
+        ``now``: the clock reading to use (a presentation checks all its credentials at one moment)."""
+        now = now or self.clock()
         if not compute and (self.registries.due(now) or (self.trusted_lists and self.trusted_lists.due())):
             raise MustCompute
         directory = self.directory(session, now)
@@ -211,6 +222,23 @@ class Runtime:
             edc_status=self.edc_status(session),
             trusted_lists=self.trusted_lists.current() if self.trusted_lists else None,
             memo=memo,
+        )
+
+    def verify_presentation(
+        self, document: Any, session: Session, *, challenge: str | None = None, domain: str | None = None
+    ) -> PresentationReport:
+        """A presentation's holder proof, with the holder's keys resolved for ``authentication`` the way issuers'
+        keys are (did:key, did:jwk offline; did:web from this service or, when enabled, over the guarded remote
+        fetcher), and each credential it carries verified in full by ``verify``, all at one clock reading."""
+        now = self.clock()
+        return verify_presentation(
+            document,
+            challenge=challenge,
+            domain=domain,
+            resolver=self._sources(session).resolver(AUTHENTICATION),
+            loader=self.loader,
+            now=now,
+            check_credential=lambda credential: self.verify(credential, session, now=now),
         )
 
     def issuance_context(self) -> IssuanceContext:
