@@ -89,13 +89,13 @@ def test_on_postgresql_the_job_queue_schema_comes_and_goes_with_migration_0009(f
         engine.dispose()
 
 
-def test_migration_0015_fills_the_expiry_of_stored_credentials(fresh_database_url: str) -> None:
-    """Credentials issued before 0015 get ``valid_until`` from their document, so the console finds expired ones."""
+def test_migration_0013_fills_the_expiry_of_stored_credentials(fresh_database_url: str) -> None:
+    """Credentials issued before 0013 get ``valid_until`` from their document, so the console finds expired ones."""
     from alembic.script import ScriptDirectory
 
     from app.db.migrate import alembic_config
 
-    before = ScriptDirectory.from_config(alembic_config(fresh_database_url)).get_revision("0015").down_revision
+    before = ScriptDirectory.from_config(alembic_config(fresh_database_url)).get_revision("0013").down_revision
     assert isinstance(before, str)
     upgrade(fresh_database_url, before)
     engine = make_engine(fresh_database_url)

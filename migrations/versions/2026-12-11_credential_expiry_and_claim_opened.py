@@ -3,9 +3,9 @@ opened a claim link.
 
 ``credentials.valid_until`` is filled from each stored document's ``validUntil`` (or VC 1.1's ``expirationDate``).
 
-Revision ID: 0015
+Revision ID: 0013
 Revises: 0012
-Create Date: 2026-12-08 10:00:00.000000
+Create Date: 2026-12-11 10:00:00.000000
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
