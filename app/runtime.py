@@ -17,27 +17,29 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.credentials.microcredential_issuance import IssuanceContext
-from app.db.models import Credential
+from app.db.models import Credential, Issuer
 from app.db.session import make_engine, make_session_factory
 from app.errors import ConfigurationError, FetchError, NotFound
 from app.issuers.master_key import open_master_key
 from app.issuers.seals import college_by_seal_certificate
-from app.issuers.service import college_entry, published_keys
+from app.issuers.service import college_entry, published_keys, signer_for
 from app.jobs.queue import InProcessQueue, Queue, make_queue
 from app.outbound import OutboundClient
+from app.proofs.data_integrity import AUTHENTICATION
 from app.proofs.dids import CompositeResolver
 from app.proofs.jades import RevocationSource
 from app.proofs.keys import MasterKey
 from app.proofs.loader import DocumentLoader, default_loader
 from app.proofs.tsa_client import HttpTimeStamper, Stamper
 from app.staff.invitations import IssuedInvitation, invitation_url
-from app.status.service import published_list_text
+from app.status.service import Publisher, published_list_text
 from app.trust.crl_fetch import MAX_CRL_BYTES, CrlFetcher
 from app.trust.eu_trusted_lists import TrustedListStore, trusted_list_store
 from app.trust.identity import THIS_SERVICE_SOURCE, IssuerDirectory
 from app.trust.registries import RegistrySource, TrustRegistries, parse_definitions, read_location
 from app.verification.cache import Memo, MustCompute, VerificationCache
 from app.verification.pipeline import verify_credential
+from app.verification.presentations import PresentationReport, verify_presentation
 from app.verification.remote import RemoteFetcher
 from app.verification.report import Report
 from app.verification.sources import LiveSources
@@ -184,15 +186,24 @@ class Runtime:
             now=now or self.clock(),
         )
 
-    def verify(self, document: Any, session: Session, *, compute: bool = True, text: str | None = None) -> Report:
+    def verify(
+        self,
+        document: Any,
+        session: Session,
+        *,
+        compute: bool = True,
+        text: str | None = None,
+        now: datetime | None = None,
+    ) -> Report:
         """The full verification of ``document`` with this service's keys, status lists, records and trust sources.
 
         The proofs, seals, status lists' own proofs and schema checks are reused from earlier verifications of the
         same bytes while the keys they were checked with are unchanged (``app/verification/cache.py``). Without
         ``compute`` nothing slow happens: no canonicalization, no request to another host, no registry or trusted
         list (re)load; ``MustCompute`` is raised instead, so that the caller can run it where that may take time.
-        ``text``: the stored JSON text ``document`` was parsed from, if it was (it names the document more cheaply)."""
-        now = self.clock()
+        ``text``: the stored JSON text ``document`` was parsed from, if it was (it names the document more cheaply).
+        ``now``: the clock reading to use (a presentation checks all its credentials at one moment)."""
+        now = now or self.clock()
         if not compute and (self.registries.due(now) or (self.trusted_lists and self.trusted_lists.due())):
             raise MustCompute
         directory = self.directory(session, now)
@@ -213,6 +224,23 @@ class Runtime:
             memo=memo,
         )
 
+    def verify_presentation(
+        self, document: Any, session: Session, *, challenge: str | None = None, domain: str | None = None
+    ) -> PresentationReport:
+        """A presentation's holder proof, with the holder's keys resolved for ``authentication`` the way issuers'
+        keys are (did:key, did:jwk offline; did:web from this service or, when enabled, over the guarded remote
+        fetcher), and each credential it carries verified in full by ``verify``, all at one clock reading."""
+        now = self.clock()
+        return verify_presentation(
+            document,
+            challenge=challenge,
+            domain=domain,
+            resolver=self._sources(session).resolver(AUTHENTICATION),
+            loader=self.loader,
+            now=now,
+            check_credential=lambda credential: self.verify(credential, session, now=now),
+        )
+
     def issuance_context(self) -> IssuanceContext:
         """What issuing a micro-credential needs besides the session, read now (one clock reading per issuance)."""
         return IssuanceContext(
@@ -224,6 +252,10 @@ class Runtime:
             stamper=self.stamper,
             revocation=self.revocation,
         )
+
+    def publisher(self, issuer: Issuer) -> Publisher:
+        """What changing a credential's status needs to re-sign ``issuer``'s status list, read now."""
+        return Publisher(signer_for(issuer, self.master_key), self.loader, self.clock(), self.settings.public_url)
 
     def new_claim_link(self, session: Session, credential: Credential, email: str | None) -> dict[str, Any]:
         """The claim link of a just-issued credential: e-mailed by a job (with SMTP), else the response's fields."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,53 @@ def test_on_postgresql_the_job_queue_schema_comes_and_goes_with_migration_0009(f
         assert left == 0 and not any(n.startswith("procrastinate_") for n in inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+def test_migration_0013_fills_the_expiry_of_stored_credentials(fresh_database_url: str) -> None:
+    """Credentials issued before 0013 get ``valid_until`` from their document, so the console finds expired ones."""
+    from alembic.script import ScriptDirectory
+
+    from app.db.migrate import alembic_config
+
+    before = ScriptDirectory.from_config(alembic_config(fresh_database_url)).get_revision("0013").down_revision
+    assert isinstance(before, str)
+    upgrade(fresh_database_url, before)
+    engine = make_engine(fresh_database_url)
+    documents = {
+        "c-expiring": '{"id": "urn:uuid:1", "validUntil": "2027-03-01T12:00:00Z"}',
+        "c-vc1": '{"id": "urn:uuid:2", "expirationDate": "2026-01-31T00:00:00+01:00"}',
+        "c-open": '{"id": "urn:uuid:3", "validFrom": "2026-01-01T00:00:00Z"}',
+    }
+    json = "CAST(:document AS JSONB)" if fresh_database_url.startswith("postgresql") else ":document"
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO issuers (id, did, name, profile, allow_suspension, created_at) "
+                    f"VALUES ('i1', 'did:web:x', 'X', {json}, false, CURRENT_TIMESTAMP)"
+                ),
+                {"document": "{}"},
+            )
+            for n, (credential_id, document) in enumerate(documents.items()):
+                connection.execute(
+                    text(
+                        "INSERT INTO credentials (id, issuer_id, format, recipient_name, document, public_token, "
+                        f"status, created_at) VALUES (:id, 'i1', 'ob3', 'L', {json}, :token, 'active', "
+                        "CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": credential_id, "document": document, "token": f"t{n}"},
+                )
+        upgrade(fresh_database_url)
+        with engine.connect() as connection:
+            found = dict(connection.execute(text("SELECT id, valid_until FROM credentials")).tuples().all())
+    finally:
+        engine.dispose()
+    assert found["c-open"] is None
+    assert _utc(found["c-expiring"]) == datetime(2027, 3, 1, 12, tzinfo=UTC)
+    assert _utc(found["c-vc1"]) == datetime(2026, 1, 30, 23, tzinfo=UTC)
+
+
+def _utc(value: datetime | str) -> datetime:
+    """A timestamp as read back without the ORM: PostgreSQL's aware, SQLite's naive UTC text."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -1,8 +1,10 @@
-"""The body of ``POST /api/v1/microcredentials``: every Annex I element validated, codes resolved to EU concepts."""
+"""The bodies of ``POST /api/v1/microcredentials`` (every Annex I element validated, codes resolved to EU concepts)
+and of its pathway, as the API and the console take them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
@@ -65,8 +67,20 @@ LangText = Annotated[
     LongText | dict[LanguageTag, LongText],
     Field(description='text in the primary language, or a language map {"en": "...", "nl": "..."}'),
 ]
+_ESCO_SKILL = re.compile(r"^http://data\.europa\.eu/esco/skill/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
+
+
+def _esco_skill(value: str) -> str:
+    if not _ESCO_SKILL.match(value):
+        raise ValueError("must be an ESCO skill URI: http://data.europa.eu/esco/skill/<uuid> (lower case)")
+    return value
+
+
 EscoSkill = Annotated[
-    str, StringConstraints(pattern=r"^http://data\.europa\.eu/esco/skill/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
+    str,
+    StringConstraints(max_length=200),
+    AfterValidator(_esco_skill),
+    Field(json_schema_extra={"pattern": _ESCO_SKILL.pattern}),
 ]
 OutcomeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,50}$")]
 IsoDuration = Annotated[
@@ -173,6 +187,13 @@ class PolicyInput(StrictInput):
     requireAllOutcomes: bool = Field(default=True, description="issue only when every learning outcome is achieved")
 
 
+class PathwayInput(StrictInput):
+    """The body of ``PUT /api/v1/microcredentials/{id}/pathway`` (and the console's pathway form)."""
+
+    parts: list[str] = Field(min_length=1, max_length=50, description="ids of the micro-credentials it stacks")
+    required: int | None = Field(default=None, description="N of the parts; omitted = all of them")
+
+
 class MicroCredentialSpecInput(StrictInput):
     """A micro-credential as a college defines it: Annex I mandatory elements required, optional ones and extras."""
 
@@ -228,7 +249,9 @@ class MicroCredentialSpecInput(StrictInput):
             model: MicroCredentialSpecInput = handler(data)
         except ValidationError as error:
             reworded = [_annex_i_wording(e) for e in error.errors()]
-            raise ValidationError.from_exception_data(cls.__name__, reworded) from None
+            # The elements given by either of two fields are named too, so that one answer lists all that is missing.
+            given = data.get if isinstance(data, dict) else lambda _name: True
+            raise ValidationError.from_exception_data(cls.__name__, reworded + list(_either_missing(given))) from None
         problems = list(model._problems())
         if problems:
             raise ValidationError.from_exception_data(cls.__name__, problems)
@@ -305,17 +328,7 @@ class MicroCredentialSpecInput(StrictInput):
 
     def _problems(self) -> Iterator[InitErrorDetails]:
         """Rules across fields, each reported at the field it concerns."""
-        if self.ectsCredits is None and self.workloadHours is None:
-            yield _error(
-                ("ectsCredits",),
-                None,
-                f"Annex I mandatory element missing: {ANNEX_I_MANDATORY['ectsCredits']}",
-                "missing",
-            )
-        if self.eqfLevel is None and self.nqfLevel is None:
-            yield _error(
-                ("eqfLevel",), None, f"Annex I mandatory element missing: {ANNEX_I_MANDATORY['eqfLevel']}", "missing"
-            )
+        yield from _either_missing(lambda name: getattr(self, name))
         seen: set[str] = set()
         for index, outcome_id in enumerate(self.outcome_ids()):
             if outcome_id in seen:
@@ -366,6 +379,17 @@ class MicroCredentialSpecInput(StrictInput):
     @staticmethod
     def _optional_concept(scheme_name: str, value: str | None) -> Concept | None:
         return vocabularies.concept(scheme_name, value) if value is not None else None
+
+
+# Annex I elements that one of two fields gives: (the field named when both are missing, the other).
+_EITHER = (("ectsCredits", "workloadHours"), ("eqfLevel", "nqfLevel"))
+
+
+def _either_missing(given: Callable[[str], Any]) -> Iterator[InitErrorDetails]:
+    """An Annex I element given by neither of its two fields (``given(name)`` is the field's value or None)."""
+    for named, other in _EITHER:
+        if given(named) is None and given(other) is None:
+            yield _error((named,), None, f"Annex I mandatory element missing: {ANNEX_I_MANDATORY[named]}", "missing")
 
 
 def _annex_i_wording(error: Any) -> InitErrorDetails:

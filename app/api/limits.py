@@ -12,6 +12,9 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# Where cohorts are sent: the API's ``.../cohort`` and the console's upload form (CSV or Excel, with its fields).
+COHORT_UPLOADS = ("/cohort", "/console/cohorts/upload")
+
 
 class RequestLimits:
     def __init__(self, app: ASGIApp, max_bytes: int, cohort_bytes: int | None = None) -> None:
@@ -35,7 +38,7 @@ class RequestLimits:
             detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
             await _json(send, 422, {"error": "validation_error", "detail": detail, "errors": errors})
             return
-        limit = self.cohort_bytes if scope.get("path", "").endswith("/cohort") else self.max_bytes
+        limit = self.cohort_bytes if scope.get("path", "").endswith(COHORT_UPLOADS) else self.max_bytes
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > limit:
                 await self._too_large(send, limit)

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,7 @@ from app.achievements.council import check_annex_i
 from app.achievements.microcredentials import get_spec
 from app.assessments.inputs import ASSESSMENT_FACTS, AssessmentInput
 from app.assessments.records import build_record, domain_spec
+from app.assessments.rules import judge, read_row
 from app.assessments.stacking import complete_pathways
 from app.credentials.microcredential import MicroCredentialSpec
 from app.credentials.microcredential_issuance import (
@@ -41,6 +41,7 @@ from app.status.service import Publisher, StatusEntry, allocate_many
 # Called in the store transaction for each newly issued OB 3.0 credential (the learner's claim link); what it
 # returns is kept apart from the row's report (claim links are secrets).
 AfterIssue = Callable[[Session, db.Credential, str], dict[str, Any]]
+_LOOKUP_BATCH = 500  # keys per IN (...) query: well under any database's limit of bound parameters
 
 
 @dataclass
@@ -81,19 +82,14 @@ def process_chunk(
     records the chunk as done there, so "done" and the rows commit together)."""
     outcomes: dict[int, RowOutcome] = {}
     valid: list[_Row] = []
-    for number, raw in rows:
-        try:
-            valid.append(_Row(number, AssessmentInput.model_validate(raw)))
-        except ValidationError as error:
-            found = [(".".join(str(p) for p in e["loc"]) or "row", e["msg"]) for e in error.errors()]
-            outcomes[number] = RowOutcome(number, "error", errors=found)
     try:
         prepared = _prepare(
-            valid, outcomes, transaction=transaction, issuer_id=issuer_id, spec_id=spec_id, context=context
+            rows, valid, outcomes, transaction=transaction, issuer_id=issuer_id, spec_id=spec_id, context=context
         )
     except VetcredError as error:  # the specification or the college cannot issue at all: every row says why
-        for row in valid:
-            outcomes[row.number] = RowOutcome(row.number, "error", errors=[(_field(error), error.detail)])
+        for number, _ in rows:
+            if number not in outcomes:
+                outcomes[number] = RowOutcome(number, "error", errors=[(_field(error), error.detail)])
         prepared = None
     if prepared is not None:
         spec, issuer, signer, sealing = prepared
@@ -118,6 +114,7 @@ def _field(error: VetcredError) -> str:
 
 
 def _prepare(
+    rows: list[tuple[int, Any]],
     valid: list[_Row],
     outcomes: dict[int, RowOutcome],
     *,
@@ -126,31 +123,32 @@ def _prepare(
     spec_id: str,
     context: IssuanceContext,
 ) -> tuple[MicroCredentialSpec, db.Issuer, Any, Sealing | None]:
-    """One short transaction: learners found or recorded, rows already recorded set aside, status entries for every
-    row to issue, the college's seal read (or made, on its first EDC)."""
+    """One short transaction: the rows read and judged against the specification (into ``valid`` or, as errors,
+    ``outcomes``), learners found or recorded, rows already recorded set aside, status entries for every row to
+    issue, the college's seal read (or made, on its first EDC)."""
     with transaction() as session:
         issuer = session.get(db.Issuer, issuer_id)
         assert issuer is not None
         spec_row = get_spec(session, issuer, spec_id)
         spec = domain_spec(spec_row, context.public_url)
-        check_annex_i(spec)
-        known = {outcome.id for outcome in spec.learning_outcomes}
-        candidates: list[_Row] = []
-        for row in valid:
-            unknown = [o for o in row.data.achievedOutcomes if o not in known]
-            if unknown:
-                message = f"not learning outcomes of this micro-credential: {unknown}; it has {sorted(known)}"
-                outcomes[row.number] = RowOutcome(row.number, "error", errors=[("achievedOutcomes", message)])
+        outcome_ids = [outcome.id for outcome in spec.learning_outcomes]
+        for number, raw in rows:
+            read = read_row(raw, outcome_ids)
+            if read.data is None:
+                outcomes[number] = RowOutcome(number, "error", errors=read.errors)
+                continue
+            verdict = judge(read.data, outcome_ids, require_all=spec_row.require_all_outcomes)
+            if verdict.error is not None:
+                outcomes[number] = RowOutcome(number, "error", errors=[verdict.error])
             else:
-                candidates.append(row)
+                valid.append(_Row(number, read.data, awarded=verdict.awarded))
+        check_annex_i(spec)
         lock_issuer(session, issuer)
-        learners = _learners(session, issuer, candidates)
-        existing = _existing(session, spec_id, [(learners[_email(r)].id, r.data.reference) for r in candidates])
+        learners = _learners(session, issuer, valid)
+        existing = _existing(session, spec_id, [(learners[_email(r)].id, r.data.reference) for r in valid])
         to_issue: list[_Row] = []
-        for row in candidates:
+        for row in valid:
             row.learner = learners[_email(row)]
-            achieved = set(row.data.achievedOutcomes)
-            row.awarded = bool(achieved) and (not spec_row.require_all_outcomes or achieved == known)
             if row.awarded and (row.learner.id, row.data.reference) not in existing:
                 to_issue.append(row)
         signer = signer_for(issuer, context.master_key)
@@ -204,6 +202,25 @@ def _existing(session: Session, spec_id: str, keys: list[tuple[str, str]]) -> di
         )
     )
     return {(row.learner_id, row.reference): row for row in rows}
+
+
+def recorded_keys(session: Session, issuer_id: str, spec_id: str, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which (learner e-mail in lower case, reference) results of the specification the college recorded before:
+    the rows a cohort would report as already recorded (a preview asks before anything is recorded)."""
+    found: set[tuple[str, str]] = set()
+    for start in range(0, len(keys), _LOOKUP_BATCH):
+        batch = keys[start : start + _LOOKUP_BATCH]
+        query = (
+            select(db.Learner.email, db.Assessment.reference)
+            .join(db.Assessment, db.Assessment.learner_id == db.Learner.id)
+            .where(
+                db.Learner.issuer_id == issuer_id,
+                db.Assessment.microcredential_id == spec_id,
+                tuple_(db.Learner.email, db.Assessment.reference).in_(batch),
+            )
+        )
+        found.update((email, reference) for email, reference in session.execute(query))
+    return found
 
 
 def _assessment(row: _Row, issuer_id: str, spec_id: str) -> db.Assessment:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.assessments.inputs import ASSESSMENT_FACTS, AssessmentInput
 from app.assessments.records import domain_spec, issue_for_assessment
+from app.assessments.rules import judge
 from app.assessments.stacking import complete_pathways
 from app.credentials.microcredential_issuance import IssuanceContext
 from app.db import models as db
@@ -24,6 +25,7 @@ class AssessmentResult:
     credentials: list[db.Credential] = field(default_factory=list)
     larger: list[db.Credential] = field(default_factory=list)  # stacked credentials this result completed
     self_issued_seal: bool = False
+    not_awarded: str | None = None  # why a new result was recorded without a credential
 
 
 def _learner(session: Session, issuer: db.Issuer, data: AssessmentInput) -> db.Learner:
@@ -53,20 +55,15 @@ def record_assessment(
     context: IssuanceContext,
 ) -> AssessmentResult:
     spec = domain_spec(spec_row, context.public_url)
-    known = {outcome.id for outcome in spec.learning_outcomes}
-    unknown = [o for o in data.achievedOutcomes if o not in known]
-    if unknown:
-        raise InvalidInput(
-            f"not learning outcomes of this micro-credential: {unknown}; it has {sorted(known)}",
-            field="achievedOutcomes",
-        )
+    verdict = judge(data, [outcome.id for outcome in spec.learning_outcomes], require_all=spec_row.require_all_outcomes)
+    if verdict.error is not None:
+        where, message = verdict.error
+        raise InvalidInput(message, field=where)
     lock_issuer(session, issuer)  # concurrent results for one new learner: one learner row, one assessment, one seal
     learner = _learner(session, issuer, data)
     existing = _existing(session, spec_row.id, learner.id, data.reference)
     if existing is not None:
         return AssessmentResult(existing, created=False, credentials=_credentials_of(session, existing))
-    achieved = set(data.achievedOutcomes)
-    awarded = bool(achieved) and (not spec_row.require_all_outcomes or achieved == known)
     facts = data.model_dump(mode="json", include=ASSESSMENT_FACTS)
     assessment = db.Assessment(
         id=str(uuid.uuid4()),
@@ -75,12 +72,12 @@ def record_assessment(
         learner_id=learner.id,
         reference=data.reference,
         facts=facts,
-        outcome="issued" if awarded else "not_awarded",
+        outcome="issued" if verdict.awarded else "not_awarded",
     )
     session.add(assessment)
     session.flush()
-    result = AssessmentResult(assessment, created=True)
-    if not awarded:
+    result = AssessmentResult(assessment, created=True, not_awarded=verdict.not_awarded)
+    if not verdict.awarded:
         return result
     pair = issue_for_assessment(
         session, issuer=issuer, spec=spec, learner=learner, assessment=assessment, context=context

@@ -7,12 +7,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.console.routes import account, auth, dashboard, sso, staff
+from app.console.routes import (
+    account,
+    assessments,
+    auth,
+    cohorts,
+    credentials,
+    dashboard,
+    microcredentials,
+    settings,
+    sso,
+    staff,
+)
 
 routers: list[APIRouter] = [
     auth.router,
     sso.router,
     dashboard.router,
+    microcredentials.router,
+    assessments.router,
+    cohorts.router,
+    credentials.router,
+    settings.router,
     account.router,
     staff.router,
 ]

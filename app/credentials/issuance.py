@@ -84,6 +84,7 @@ def issue_ob3(
         format="ob3",
         recipient_name=request.recipient.name,
         document=signed,
+        valid_until=request.validUntil,
         idempotency_key=idempotency_key,
         idempotency_fingerprint=fingerprint if idempotency_key is not None else None,
         public_token=secrets.token_urlsafe(32),

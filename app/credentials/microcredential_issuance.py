@@ -167,6 +167,7 @@ def store_pair(
         "assessment_id": assessment_id,
         "recipient_name": record.learner.full_name,
         "created_at": context.now,
+        "valid_until": record.valid_until,
         "part_ids": parts or None,
         **status_columns,
     }

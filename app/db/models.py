@@ -132,6 +132,8 @@ class Credential(Base):
     # The unguessable token of the public verification link /v/{token}; it says nothing about the learner.
     public_token: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    # The document's validUntil, kept beside it so "expired" can be searched for (None: it never expires).
+    valid_until: Mapped[datetime | None] = mapped_column(default=None, index=True)
     revocation_list_id: Mapped[str | None] = mapped_column(ForeignKey("status_lists.id"), default=None)
     revocation_index: Mapped[int | None] = mapped_column(default=None)
     suspension_list_id: Mapped[str | None] = mapped_column(ForeignKey("status_lists.id"), default=None)
@@ -200,6 +202,8 @@ class ClaimLink(Base):
     # Set when the issuer re-issued the link: the old link then opens nothing.
     replaced_at: Mapped[datetime | None] = mapped_column(default=None)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When the learner first opened the claim page (any token of this link): the college sees the e-mail arrived.
+    opened_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -6,7 +6,11 @@ in plain sentence case, marked for translation, keyed by concept URI so a relabe
 
 from __future__ import annotations
 
+from typing import Any
+
+from app.achievements.vocabularies import vocabulary
 from app.i18n.catalogues import N_
+from app.i18n.localizer import Localizer
 
 _SNB = "http://data.europa.eu/snb"
 
@@ -52,3 +56,21 @@ LABELS: dict[str, str] = {
 def label_of(uri: str | None) -> str | None:
     """The English msgid for a concept URI (translate it where it is shown), or None for a concept not listed."""
     return LABELS.get(uri or "")
+
+
+def concept_words(vocabulary_name: str, value: Any, t: Localizer) -> str:
+    """A stored code in the reader's words: translated labels where vetcred has them, the EU's English otherwise."""
+    if value in (None, ""):
+        return ""
+    found = vocabulary(vocabulary_name).find(str(value))
+    if found is None:
+        return str(value)
+    msgid = label_of(found.uri)
+    if msgid:
+        return t.gettext(msgid)
+    alpha2 = next((c for c in vocabulary(vocabulary_name).alt_codes.get(found.uri, ()) if len(c) == 2), None)
+    if vocabulary_name == "country" and alpha2:
+        return t.country(alpha2) or found.label.get("en", str(value))
+    if vocabulary_name == "language" and alpha2:
+        return t.language_name(alpha2) or found.label.get("en", str(value))
+    return found.label.get("en", str(value))

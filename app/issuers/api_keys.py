@@ -37,6 +37,20 @@ def new_api_key(session: Session, issuer_id: str, *, label: str, now: datetime) 
     return NewApiKey(row, secret)
 
 
+def rotate_api_keys(
+    session: Session, issuer: Issuer, *, label: str, now: datetime, revoke_live: bool
+) -> tuple[NewApiKey, list[ApiKey]]:
+    """A new key for ``issuer``, and with ``revoke_live`` every key live until now revoked at once (a key that
+    leaked); without it they stay live, to be revoked once the systems using them have the new key."""
+    live = [key for key in api_keys(session, issuer) if key.revoked_at is None]
+    made = new_api_key(session, issuer.id, label=label, now=now)
+    revoked = live if revoke_live else []
+    for key in revoked:
+        key.revoked_at = now
+    session.flush()
+    return made, revoked
+
+
 def authenticate(session: Session, api_key: str) -> Issuer:
     """The active college that owns the live key ``api_key`` (looked up by its SHA-256)."""
     if not api_key.startswith(API_KEY_PREFIX):

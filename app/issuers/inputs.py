@@ -1,4 +1,4 @@
-"""What a college submits to register: its public profile (OB 3.0 Profile fields)."""
+"""What a college submits: its public profile (OB 3.0 Profile fields), its branding, a label for a new API key."""
 
 from __future__ import annotations
 
@@ -8,8 +8,12 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from app.fields import Email, HttpUrl, ImageRef, LongText, ShortText, StrictInput
 from app.i18n.languages import LANGUAGES, supported
+from app.issuers.branding import MIN_CONTRAST, BrandingChoice
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
+# Names go into page headers, wallet screens and the From of e-mails: one line, no control characters.
+OneLine = Annotated[ShortText, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 def _language(value: str) -> str:
@@ -76,3 +80,36 @@ class IssuerInput(StrictInput):
         if self.image:
             profile["image"] = {"id": self.image, "type": "Image"}
         return profile
+
+
+class BrandingIn(StrictInput):
+    """The college's choices; a field left out (or null) falls back to the default shown in the response."""
+
+    displayName: OneLine | None = Field(
+        default=None, description="The name pages, certificates, e-mails and wallets show (default: its name)"
+    )
+    primaryColour: Colour | None = Field(
+        default=None,
+        description=f"#rrggbb, a background under white text: contrast with #ffffff at least {MIN_CONTRAST}:1",
+    )
+    accentColour: Colour | None = Field(
+        default=None,
+        description=f"#rrggbb, text on the white page: contrast with #ffffff at least {MIN_CONTRAST}:1",
+    )
+    senderName: OneLine | None = Field(
+        default=None, description="The name in the From of e-mails to learners (the address stays this service's)"
+    )
+    replyTo: Email | None = Field(default=None, description="Where learners' replies go (default: its profile e-mail)")
+
+    def to_choice(self) -> BrandingChoice:
+        return BrandingChoice(
+            self.displayName,
+            self.primaryColour,
+            self.accentColour,
+            self.senderName,
+            self.replyTo,
+        )
+
+
+class NewApiKeyIn(StrictInput):
+    label: ShortText | None = Field(default=None, description='What the key is for, e.g. "student records system"')

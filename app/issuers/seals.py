@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 
+from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.achievements.vocabularies import vocabulary
+from app.credentials.microcredential import Sealer
 from app.db.models import Issuer, SealMaterial
 from app.issuers.sealer import TEST_ORGANIZATION_IDENTIFIER, certificate_sealer, check_uploaded_seal
 from app.issuers.service import entry_for, lock_issuer
@@ -22,6 +26,48 @@ SELF_ISSUED_WARNING = (
     "This EDC is sealed with a self-issued test certificate: the seal proves the document is unchanged, but it is "
     "not a qualified e-seal and will not pass the Europass viewer's trust check."
 )
+
+
+# A seal this close to its certificate's end is flagged to the college: renewing a qualified certificate takes weeks.
+EXPIRY_WARNING = timedelta(days=60)
+
+
+@dataclass(frozen=True)
+class SealCertificate:
+    """What a college is shown of its e-seal's certificate (the leaf of the stored chain)."""
+
+    subject: str
+    issuer: str
+    not_before: datetime
+    not_after: datetime
+    self_issued: bool
+    mandate_statement: str | None
+
+    def expired(self, now: datetime) -> bool:
+        return now >= self.not_after
+
+    def expires_soon(self, now: datetime) -> bool:
+        """Still valid, but for less than ``EXPIRY_WARNING``."""
+        return not self.expired(now) and self.not_after - now < EXPIRY_WARNING
+
+    def days_left(self, now: datetime) -> int:
+        return max(0, (self.not_after - now).days)
+
+
+def seal_certificate(session: Session, issuer: Issuer) -> SealCertificate | None:
+    """``issuer``'s e-seal certificate, or None while it has no seal (uploaded or self-issued)."""
+    row = session.get(SealMaterial, issuer.id)
+    if row is None or not row.chain:
+        return None
+    leaf = x509.load_der_x509_certificate(base64.b64decode(row.chain[0]))
+    return SealCertificate(
+        subject=leaf.subject.rfc4514_string(),
+        issuer=leaf.issuer.rfc4514_string(),
+        not_before=leaf.not_valid_before_utc,
+        not_after=leaf.not_valid_after_utc,
+        self_issued=row.self_issued,
+        mandate_statement=row.mandate_statement,
+    )
 
 
 def seal_aad(issuer_id: str) -> bytes:
@@ -96,6 +142,23 @@ def seal_for(
     )
     store_seal(session, issuer, material, master_key, self_issued=True)
     return material, True
+
+
+def expected_sealer(session: Session, issuer: Issuer, *, country: str) -> Sealer:
+    """The sealer the college's next EDC will name, as ``seal_for`` would choose it, without making or decrypting
+    a seal: a preview before anything is issued."""
+    row = session.get(SealMaterial, issuer.id)
+    if row is not None:
+        certificate = x509.load_der_x509_certificate(base64.b64decode(row.chain[0]))
+        sealer = certificate_sealer(certificate, row.self_issued, row.mandate_statement)
+        if not row.self_issued or sealer.organisation_identifier:
+            return sealer
+    return Sealer(
+        legal_name=issuer.name,
+        organisation_identifier=TEST_ORGANIZATION_IDENTIFIER.format(country=country, issuer=issuer.id[:8]),
+        country=vocabulary("country").find(country),
+        self_issued=True,
+    )
 
 
 @lru_cache(maxsize=64)

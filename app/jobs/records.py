@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.assessments.batch import RowOutcome
@@ -19,6 +19,8 @@ from app.errors import Conflict, NotFound
 from app.proofs.keys import MasterKey
 
 FINAL_STATES = ("completed", "cancelled", "failed")
+DRAFT = "draft"  # a cohort uploaded and previewed in the console, not issued yet: no task is queued for it
+DRAFT_TTL = timedelta(hours=24)  # then its rows (personal data) are deleted, unless it was issued
 ERRORS_SHOWN = 100  # in the job resource; the result has them all
 
 
@@ -35,13 +37,22 @@ class Progress:
 
 
 def create_cohort_job(
-    session: Session, issuer: Issuer, spec_id: str, rows: list[dict[str, Any]], *, chunk_rows: int, now: datetime
+    session: Session,
+    issuer: Issuer,
+    spec_id: str,
+    rows: list[dict[str, Any]],
+    *,
+    chunk_rows: int,
+    now: datetime,
+    draft: bool = False,
 ) -> Job:
+    """The job with its rows in chunks; queued (the caller defers a task per chunk), or a ``draft`` to preview
+    first and issue later (``issue_draft``)."""
     job = Job(
         id=str(uuid.uuid4()),
         issuer_id=issuer.id,
         kind="cohort",
-        state="queued",
+        state=DRAFT if draft else "queued",
         microcredential_id=spec_id,
         rows_total=len(rows),
         created_at=now,
@@ -56,6 +67,45 @@ def create_cohort_job(
     )
     session.flush()
     return job
+
+
+def draft_rows(session: Session, job: Job) -> list[tuple[int, Any]]:
+    """A draft's rows, numbered as its chunks will number them."""
+    rows: list[tuple[int, Any]] = []
+    for chunk in session.scalars(select(JobChunk).where(JobChunk.job_id == job.id).order_by(JobChunk.number)):
+        rows += list(enumerate(chunk.rows or [], start=chunk.first_row))
+    return rows
+
+
+def issue_draft(session: Session, job: Job, now: datetime) -> bool:
+    """Queues a draft (the caller defers its chunks); False when it is no draft any more (a second click) or it
+    expired (its rows are deleted)."""
+    if job.state == DRAFT and job.created_at < now - DRAFT_TTL:
+        raise Conflict("this upload has expired and its rows are deleted: upload the cohort again")
+    queued = session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.state == DRAFT)
+        .values(state="queued")
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(job)
+    return cast(CursorResult[Any], queued).rowcount == 1
+
+
+def discard_draft(session: Session, job: Job) -> None:
+    """Deletes a draft and its rows; a job that was issued meanwhile is not a draft and stays."""
+    if job.state != DRAFT:
+        raise Conflict(f"the cohort is {job.state}, no longer a draft: cancel it instead")
+    session.execute(delete(JobChunk).where(JobChunk.job_id == job.id))
+    session.delete(job)
+    session.flush()
+
+
+def purge_drafts(session: Session, now: datetime) -> None:
+    """Deletes every draft older than ``DRAFT_TTL``, of any college: uploads nobody issued keep no personal data."""
+    expired = select(Job.id).where(Job.state == DRAFT, Job.created_at < now - DRAFT_TTL)
+    session.execute(delete(JobChunk).where(JobChunk.job_id.in_(expired)))
+    session.execute(delete(Job).where(Job.id.in_(expired)))
 
 
 def create_delivery_job(session: Session, issuer: Issuer, credential_id: str, *, now: datetime) -> Job:
@@ -81,15 +131,15 @@ def get_job(session: Session, issuer: Issuer, job_id: str) -> Job:
     return job
 
 
-def list_jobs(session: Session, issuer: Issuer, *, limit: int, offset: int) -> tuple[list[Job], int]:
-    total = session.scalar(select(func.count()).select_from(Job).where(Job.issuer_id == issuer.id)) or 0
-    rows = session.scalars(
-        select(Job)
-        .where(Job.issuer_id == issuer.id)
-        .order_by(Job.created_at.desc(), Job.id)
-        .limit(limit)
-        .offset(offset)
-    )
+def list_jobs(
+    session: Session, issuer: Issuer, *, limit: int, offset: int, kind: str | None = None
+) -> tuple[list[Job], int]:
+    """The college's jobs (of one ``kind`` when given), newest first, and how many there are."""
+    mine = Job.issuer_id == issuer.id
+    if kind is not None:
+        mine = mine & (Job.kind == kind)
+    total = session.scalar(select(func.count()).select_from(Job).where(mine)) or 0
+    rows = session.scalars(select(Job).where(mine).order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset))
     return list(rows), total
 
 
@@ -98,6 +148,8 @@ def cancel_job(session: Session, job: Job, now: datetime) -> Job:
     session.refresh(job, with_for_update=True)
     if job.state == "cancelled":
         return job
+    if job.state == DRAFT:
+        raise Conflict("the cohort was previewed, never issued: there is nothing to cancel (discard it instead)")
     if job.state in FINAL_STATES:
         raise Conflict(f"the job has {job.state}: there is nothing left to cancel")
     job.state = "cancelled"

@@ -11,6 +11,7 @@ from app.errors import ProofError
 
 PROOF_TYPE = "DataIntegrityProof"
 ASSERTION_METHOD = "assertionMethod"
+AUTHENTICATION = "authentication"  # a holder's proof of a presentation
 # XML Schema 1.1 dateTime (the timezone is optional there; we always write "Z").
 _XSD_DATETIME = re.compile(
     r"^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?"

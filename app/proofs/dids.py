@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from app.errors import DidResolutionError, KeyMaterialError, UnauthorizedKey
 from app.proofs.multikey import decode_multikey, encode_public_key
-from app.proofs.public_keys import PublicKey, b64url_decode, public_key_from_jwk
+from app.proofs.public_keys import PublicKey, b64url_decode, b64url_encode, public_key_from_jwk, thumbprint_json
 
 DID_CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
 # did:web path segments carry our own identifiers; keep them to DID "idchar"s without percent-escapes.
@@ -34,10 +34,11 @@ class ResolvedKey:
 
 
 class KeyResolver(Protocol):
-    """Resolves a verification method id to a key authorized for ``assertionMethod`` by its controller.
+    """Resolves a verification method id to a key its controller authorizes for one verification relationship:
+    ``assertionMethod`` (issuing credentials, the default everywhere) or ``authentication`` (presenting them).
 
     Raises ``DidResolutionError`` when the id cannot be resolved, ``UnauthorizedKey`` when its controller's
-    document does not list it under ``assertionMethod``.
+    document does not list it under that relationship.
     """
 
     def __call__(self, verification_method_id: str) -> ResolvedKey: ...
@@ -46,6 +47,18 @@ class KeyResolver(Protocol):
 def did_key(public_raw: bytes) -> str:
     """``did:key:z6Mk...`` for a raw Ed25519 public key."""
     return "did:key:" + encode_public_key(public_raw)
+
+
+def did_jwk(jwk: Mapping[str, Any]) -> str:
+    """``did:jwk:`` + base64url of the public JWK's RFC 7638 members (``crv``, ``kty``, ``x``[, ``y``] for OKP and
+    EC keys; ``e``, ``kty``, ``n`` for RSA) in lexicographic order without whitespace.
+
+    The did:jwk method leaves the JSON form open, so one key has many did:jwks. This is the form its specification's
+    P-256 example has, and what JCS-canonicalizing wallets and libraries derive from a bare public key; other
+    members (``alg``, ``use``, ``kid``) are left out, as a thumbprint leaves them out. A wallet that names its own
+    did:jwk is bound to exactly the string it named.
+    """
+    return "did:jwk:" + b64url_encode(thumbprint_json(jwk).encode("utf-8"))
 
 
 def did_web(public_url: str, issuer_id: str) -> str:
@@ -125,7 +138,7 @@ def resolve_did_jwk(verification_method_id: str) -> ResolvedKey:
     except KeyMaterialError as error:
         raise DidResolutionError(f"{did!r} holds no usable public key: {error.detail}") from error
     if jwk.get("use") == "enc":
-        raise UnauthorizedKey(f'{did} is an encryption key ("use": "enc"); it cannot sign credentials')
+        raise UnauthorizedKey(f'{did} is an encryption key ("use": "enc"); it cannot sign credentials or presentations')
     return ResolvedKey(id=verification_method_id, controller=did, public_key=public_key)
 
 

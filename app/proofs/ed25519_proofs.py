@@ -15,6 +15,7 @@ from app.errors import ProofError
 from app.proofs.data_integrity import ASSERTION_METHOD
 from app.proofs.dids import KeyResolver
 from app.proofs.public_keys import describe
+from app.proofs.purposes import ProofPurpose, assertion
 from app.proofs.results import VerifiedProof
 
 SIGNATURE_LENGTH = 64
@@ -36,21 +37,24 @@ def verify_signed_hashes(
     suite: str,
     canonical: Callable[[], tuple[str, str]],
     legacy: str | None = None,
+    purpose: ProofPurpose | None = None,
 ) -> VerifiedProof:
     """Check ``proof`` on ``document``; ``canonical()`` gives the suite's (proof configuration, document) N-Quads.
 
+    ``purpose``: a credential's (the default: ``assertionMethod`` by a key of its issuer) or a presentation's
+    (``authentication`` by a key of its holder); ``resolver`` must resolve keys for that same relationship.
     The cheap checks come first and canonicalization last, so a malformed proof costs no JSON-LD work.
     """
-    if proof.get("proofPurpose") != ASSERTION_METHOD:
-        raise ProofError(f"the proof purpose is {proof.get('proofPurpose')!r}, not 'assertionMethod'")
+    stated, wanted = proof.get("proofPurpose"), purpose.relationship if purpose else ASSERTION_METHOD
+    if stated != wanted:
+        raise ProofError(f"the proof purpose is {stated!r}, not {wanted!r}")
     signature = decode_proof_value(proof.get("proofValue"))
     method = proof.get("verificationMethod")
     if not isinstance(method, str) or not method:
         raise ProofError("the proof has no verificationMethod")
 
     key = resolver(method)
-    if key.controller != issuer_id(document):
-        raise ProofError("verification method controller does not match issuer")
+    (purpose or assertion(issuer_id(document))).check_controller(key.controller)
     if not isinstance(key.public_key, Ed25519PublicKey):
         raise ProofError(f"{suite} needs an Ed25519 key, but {method} is a {describe(key.public_key)} key")
 

@@ -17,6 +17,7 @@ from app.proofs import data_integrity
 from app.proofs.canonical import Loader, canonize
 from app.proofs.dids import KeyResolver
 from app.proofs.ed25519_proofs import verify_signed_hashes
+from app.proofs.purposes import ProofPurpose
 from app.proofs.results import VerifiedProof
 
 PROOF_TYPE = "Ed25519Signature2020"
@@ -35,13 +36,20 @@ def canonical_proof_options(proof: dict[str, Any], document_context: Any, loader
 
 
 def verify_proof(
-    document: dict[str, Any], proof: dict[str, Any], resolver: KeyResolver, loader: Loader
+    document: dict[str, Any],
+    proof: dict[str, Any],
+    resolver: KeyResolver,
+    loader: Loader,
+    *,
+    purpose: ProofPurpose | None = None,
 ) -> VerifiedProof:
-    """Verify one Ed25519Signature2020 proof of ``document``; the result carries the legacy note."""
+    """Verify one Ed25519Signature2020 proof of ``document`` for ``purpose`` (a credential's issuer unless given);
+    the result carries the legacy note."""
     contexts = document.get("@context")
     if SUITE_CONTEXT not in (contexts if isinstance(contexts, list) else [contexts]):
+        what = "presentation" if purpose is not None and purpose.role == "holder" else "credential"
         raise ProofError(
-            f"an {PROOF_TYPE} proof needs {SUITE_CONTEXT} in the credential's @context, where its terms are defined"
+            f"an {PROOF_TYPE} proof needs {SUITE_CONTEXT} in the {what}'s @context, where its terms are defined"
         )
 
     def canonical() -> tuple[str, str]:
@@ -50,4 +58,6 @@ def verify_proof(
             canonize(data_integrity.unsecured_document(document), loader),
         )
 
-    return verify_signed_hashes(document, proof, resolver, suite=PROOF_TYPE, canonical=canonical, legacy=LEGACY_NOTE)
+    return verify_signed_hashes(
+        document, proof, resolver, suite=PROOF_TYPE, canonical=canonical, legacy=LEGACY_NOTE, purpose=purpose
+    )

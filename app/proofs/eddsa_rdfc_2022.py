@@ -17,6 +17,7 @@ from app.proofs import data_integrity
 from app.proofs.canonical import Loader, canonize
 from app.proofs.dids import KeyResolver
 from app.proofs.ed25519_proofs import hash_data, verify_signed_hashes
+from app.proofs.purposes import ProofPurpose
 from app.proofs.results import VerifiedProof
 from app.proofs.signer import Signer
 
@@ -84,8 +85,10 @@ def verify_proof(
     *,
     cryptosuite: str = CRYPTOSUITE,
     legacy: str | None = None,
+    purpose: ProofPurpose | None = None,
 ) -> VerifiedProof:
-    """Verify one ``DataIntegrityProof`` of ``document`` made with ``cryptosuite`` (eddsa-rdfc-2022 or eddsa-2022).
+    """Verify one ``DataIntegrityProof`` of ``document`` made with ``cryptosuite`` (eddsa-rdfc-2022 or eddsa-2022),
+    for ``purpose`` (a credential's issuer unless given: ``app/proofs/purposes.py``).
 
     The proof configuration is the proof without ``proofValue`` under the document's ``@context`` (or the proof's
     own, when it is a prefix of the document's: Data Integrity, "Verify Proof" 4.1-4.2).
@@ -99,4 +102,6 @@ def verify_proof(
             canonical_document(unsecured, loader),
         )
 
-    return verify_signed_hashes(document, proof, resolver, suite=cryptosuite, canonical=canonical, legacy=legacy)
+    return verify_signed_hashes(
+        document, proof, resolver, suite=cryptosuite, canonical=canonical, legacy=legacy, purpose=purpose
+    )

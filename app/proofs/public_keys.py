@@ -65,13 +65,17 @@ def public_key_from_jwk(jwk: Mapping[str, Any]) -> PublicKey:
     raise KeyMaterialError(f"JWKs of kty {kty!r} and crv {crv!r} are not supported (OKP Ed25519, EC P-256 or RSA)")
 
 
-def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
-    """The RFC 7638 SHA-256 thumbprint of a JWK, base64url without padding."""
+def thumbprint_json(jwk: Mapping[str, Any]) -> str:
+    """The JSON RFC 7638 hashes: the key type's required members only, in lexicographic order, no whitespace."""
     members = _THUMBPRINT_MEMBERS.get(str(jwk.get("kty")))
     if members is None or not all(isinstance(jwk.get(name), str) for name in members):
         raise KeyMaterialError(f"a thumbprint needs the JWK members {members or 'of a known kty'}")
-    canonical = json.dumps({name: jwk[name] for name in members}, separators=(",", ":"), sort_keys=True)
-    return b64url_encode(hashlib.sha256(canonical.encode("utf-8")).digest())
+    return json.dumps({name: jwk[name] for name in members}, separators=(",", ":"), sort_keys=True)
+
+
+def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
+    """The RFC 7638 SHA-256 thumbprint of a JWK, base64url without padding."""
+    return b64url_encode(hashlib.sha256(thumbprint_json(jwk).encode("utf-8")).digest())
 
 
 def b64url_decode(value: str) -> bytes:

@@ -62,7 +62,10 @@ class JwtCredential:
 
 
 @dataclass(frozen=True)
-class _SigningKey:
+class SigningKey:
+    """The key a JWT names: its verification method id, its controller (``None`` for a key that came only in the
+    JWT's own ``jwk`` header: then ``thumbprint`` names it), and the key."""
+
     method: str
     controller: str | None
     public_key: PublicKey
@@ -87,10 +90,10 @@ def verify_jwt_credential(value: str | dict[str, Any], resolver: KeyResolver) ->
     credential: dict[str, Any] | None = None
     label = "VC-JWT"
     try:
-        token = _envelope_token(value) if isinstance(value, dict) else value.strip() if isinstance(value, str) else ""
-        header, claims = _decode(token)
+        token = envelope_token(value) if isinstance(value, dict) else value.strip() if isinstance(value, str) else ""
+        header, claims = read_compact(token)
         label = f"VC-JWT/{header.get('alg')}"
-        algorithm = _algorithm(header)
+        algorithm = algorithm_of(header)
         credential, vc11 = credential_of(claims)
         verified = _verify(token, header, algorithm, claims, credential, resolver, vc11=vc11)
     except _COULD_NOT_CHECK as error:
@@ -129,21 +132,8 @@ def _verify(
     issuer = issuer_of(credential)
     if issuer is None:
         raise ProofError("the credential has no issuer id to match the JWT's key against")
-    key = _signing_key(header, claims, resolver)
-    needed, kind = ALGORITHMS[algorithm], describe(key.public_key)
-    if kind != needed and not (needed == "RSA" and isinstance(key.public_key, rsa.RSAPublicKey)):
-        raise ProofError(f"alg {algorithm} does not fit the key {key.method} ({kind}; {algorithm} needs {needed})")
-    try:
-        jws.deserialize_compact(
-            token,
-            _joserfc_key(key.public_key),
-            algorithms=[algorithm],
-            registry=_Registry(algorithms=[algorithm], strict_check_header=False),
-        )
-    except JoseError:
-        raise ProofError(
-            "the signature does not match: the credential or its JOSE header was changed after signing"
-        ) from None
+    key = signing_key(header, claims, resolver)
+    check_signature(token, key, algorithm, what="credential")
     if key.controller is not None and key.controller != issuer:
         raise ProofError("verification method controller does not match issuer")
     return VerifiedProof(
@@ -156,7 +146,28 @@ def _verify(
     )
 
 
-def _algorithm(header: dict[str, Any]) -> str:
+def check_signature(token: str, key: SigningKey, algorithm: str, *, what: str) -> None:
+    """The JWS signature of ``token`` by ``key`` with ``algorithm``, which must fit the key; ``ProofError`` if not
+    (``what`` the JWT secures - credential, presentation - is named in the reason)."""
+    needed, kind = ALGORITHMS[algorithm], describe(key.public_key)
+    if kind != needed and not (needed == "RSA" and isinstance(key.public_key, rsa.RSAPublicKey)):
+        raise ProofError(f"alg {algorithm} does not fit the key {key.method} ({kind}; {algorithm} needs {needed})")
+    try:
+        jws.deserialize_compact(
+            token,
+            _joserfc_key(key.public_key),
+            algorithms=[algorithm],
+            registry=_Registry(algorithms=[algorithm], strict_check_header=False),
+        )
+    except JoseError:
+        raise ProofError(
+            f"the signature does not match: the {what} or its JOSE header was changed after signing"
+        ) from None
+
+
+def algorithm_of(header: dict[str, Any], types: tuple[str, ...] = TYPES, what: str = "verifiable credential") -> str:
+    """The JWT's ``alg``, when vetcred verifies it and the header asks for nothing it does not implement; its
+    ``typ``, if any, must be one of ``types``. ``UnsupportedProof`` otherwise."""
     algorithm = header.get("alg")
     if algorithm == "none":
         raise UnsupportedProof('the JWT says alg "none": it is not signed, so nothing about it can be checked')
@@ -169,12 +180,12 @@ def _algorithm(header: dict[str, Any]) -> str:
     if "crit" in header:
         raise UnsupportedProof(f"the JWT requires header extensions vetcred does not implement: {header['crit']!r}")
     typ = header.get("typ")
-    if typ is not None and str(typ).lower().removeprefix("application/") not in TYPES:
-        raise UnsupportedProof(f"a JWT of typ {typ!r} is not a verifiable credential vetcred reads")
+    if typ is not None and str(typ).lower().removeprefix("application/") not in types:
+        raise UnsupportedProof(f"a JWT of typ {typ!r} is not a {what} vetcred reads")
     return str(algorithm)
 
 
-def _signing_key(header: dict[str, Any], claims: dict[str, Any], resolver: KeyResolver) -> _SigningKey:
+def signing_key(header: dict[str, Any], claims: dict[str, Any], resolver: KeyResolver) -> SigningKey:
     """The key ``kid`` names (through the resolver), else the ``jwk`` header's (known only by its thumbprint).
     A ``jwk`` beside a key that ``kid`` (or a did:key/did:jwk ``iss``) names must be that same key."""
     kid, jwk = header.get("kid"), header.get("jwk")
@@ -186,11 +197,11 @@ def _signing_key(header: dict[str, Any], claims: dict[str, Any], resolver: KeyRe
             )
         public_key = _header_key(jwk)  # validates the JWK, so its thumbprint members are there
         thumbprint = jwk_thumbprint(jwk)
-        return _SigningKey(THUMBPRINT_URI + thumbprint, None, public_key, thumbprint)
+        return SigningKey(THUMBPRINT_URI + thumbprint, None, public_key, thumbprint)
     resolved = resolver(method)
     if jwk is not None and _header_key(jwk) != resolved.public_key:
         raise ProofError(f"the JWT's jwk header is not the key {method} that its kid names")
-    return _SigningKey(method, resolved.controller, resolved.public_key)
+    return SigningKey(method, resolved.controller, resolved.public_key)
 
 
 def _method_id(kid: Any, iss: Any) -> str | None:
@@ -229,7 +240,8 @@ def _joserfc_key(public_key: PublicKey) -> Key:
     return RSAKey.import_key(public_key)
 
 
-def _decode(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def read_compact(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The JOSE header and the claims of a compact JWS, unverified; ``ProofError`` when it is not one."""
     if not isinstance(token, str) or not _COMPACT.match(token):
         raise ProofError("the JWT is not a compact JWS (three base64url parts separated by dots)")
     header_part, payload_part, _signature = token.split(".")
@@ -243,21 +255,24 @@ def _decode(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return header, claims
 
 
-def _envelope_token(document: dict[str, Any]) -> str:
-    """The JWS in an EnvelopedVerifiableCredential's ``data:`` URL ``id`` (VC 2.0 4.13.1, VC-JOSE-COSE 3.1.3)."""
+def envelope_token(
+    document: dict[str, Any], kind: str = ENVELOPED_TYPE, media_types: tuple[str, ...] = ENVELOPE_MEDIA_TYPES
+) -> str:
+    """The JWS in an EnvelopedVerifiableCredential's (or, with ``kind`` and ``media_types``, an
+    EnvelopedVerifiablePresentation's) ``data:`` URL ``id`` (VC 2.0 4.13.1, VC-JOSE-COSE 3.1.3)."""
+    what = "presentation" if "Presentation" in kind else "credential"
     url = document.get("id")
     if not isinstance(url, str) or not url.startswith("data:") or "," not in url:
-        raise ProofError(f"an {ENVELOPED_TYPE}'s id must be a data: URL holding the secured credential")
+        raise ProofError(f"an {kind}'s id must be a data: URL holding the secured {what}")
     meta, _, data = url.removeprefix("data:").partition(",")
     media_type, *parameters = [part.strip().lower() for part in meta.split(";")]
-    if media_type not in ENVELOPE_MEDIA_TYPES:
+    if media_type not in media_types:
         raise UnsupportedProof(
-            f"enveloped credentials of type {media_type or 'text/plain'} are not supported "
-            f"({' or '.join(ENVELOPE_MEDIA_TYPES)})"
+            f"enveloped {what}s of type {media_type or 'text/plain'} are not supported ({' or '.join(media_types)})"
         )
     if "base64" in parameters:
         try:
             return base64.b64decode(unquote(data), validate=True).decode("ascii").strip()
         except (ValueError, UnicodeDecodeError):
-            raise ProofError(f"the {ENVELOPED_TYPE}'s base64 data is not a JWS") from None
+            raise ProofError(f"the {kind}'s base64 data is not a JWS") from None
     return unquote(data).strip()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Text, bindparam, cast, select
+from sqlalchemy import Text, bindparam, cast, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import AuditEvent, Credential, Issuer, StatusList
@@ -255,5 +255,20 @@ def audit_trail(session: Session, credential: Credential) -> list[AuditEvent]:
     return list(
         session.scalars(
             select(AuditEvent).where(AuditEvent.credential_id == credential.id).order_by(AuditEvent.at, AuditEvent.id)
+        )
+    )
+
+
+def credential_history(session: Session, credential: Credential) -> list[AuditEvent]:
+    """Everything the college's audit trail holds about the credential, oldest first: its status changes, and the
+    staff actions recorded with the subject ``credential:<id>`` (a claim link re-sent, say)."""
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.issuer_id == credential.issuer_id,
+                or_(AuditEvent.credential_id == credential.id, AuditEvent.subject == f"credential:{credential.id}"),
+            )
+            .order_by(AuditEvent.at, AuditEvent.id)
         )
     )

@@ -138,10 +138,15 @@ class Report:
             "signer": _signer_dict(self.signer),
             "issuerIdentity": _identity_dict(self.identity),
             "notices": list(self.notices),
-            "checks": [asdict(c) | {"outcome": c.outcome.value} for c in self.checks],
+            "checks": [check_dict(c) for c in self.checks],
             "checkedAt": self.checked_at.isoformat() if self.checked_at else None,
             "reused": [r.to_dict() for r in self.reused],
         }
+
+
+def check_dict(check: Check) -> dict[str, Any]:
+    """A check as the report's JSON has it."""
+    return asdict(check) | {"outcome": check.outcome.value}
 
 
 def _signer_dict(signer: Signer | None) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from app.errors import FetchError
 from app.proofs.controller_documents import resolve_remote
+from app.proofs.data_integrity import ASSERTION_METHOD
 from app.proofs.dids import CompositeResolver, ResolvedKey
 from app.proofs.multikey import decode_multikey
 from app.verification.cache import SourceLog, digest
@@ -31,10 +32,12 @@ class LiveSources:
         self._remote = remote
         self._read: dict[str, tuple[Any, str]] = {}
 
-    def resolver(self) -> CompositeResolver:
-        """did:key and did:jwk offline; this service's own did:web issuers from their key rows first; other did:web
-        DID documents and https key documents through the remote fetcher (which refuses unless enabled)."""
-        return CompositeResolver(local_did_web=self._local_key, remote=partial(resolve_remote, fetch=self._document))
+    def resolver(self, relationship: str = ASSERTION_METHOD) -> CompositeResolver:
+        """did:key and did:jwk offline; this service's own did:web issuers from their key rows first (their DID
+        documents list each key for both relationships); other did:web DID documents and https key documents through
+        the remote fetcher (which refuses unless enabled), each key authorized for ``relationship``."""
+        remote = partial(resolve_remote, fetch=self._document, relationship=relationship)
+        return CompositeResolver(local_did_web=self._local_key, remote=remote)
 
     def fingerprint(self, name: str) -> str:
         kind, _, key = name.partition(":")

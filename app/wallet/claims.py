@@ -20,6 +20,7 @@ from app.errors import Conflict, NotFound
 TX_CODE_LENGTH = 6
 # Wrong PINs a link tolerates before it stops making wallet offers (the issuer can re-send or re-issue it).
 MAX_TX_CODE_FAILURES = 5
+_LOOKUP_BATCH = 500  # credential ids per IN (...) query
 
 
 class ClaimState(StrEnum):
@@ -110,12 +111,21 @@ def claim_state(link: ClaimLink, now: datetime) -> ClaimState:
 
 def current_link(session: Session, credential_id: str) -> ClaimLink | None:
     """The credential's live link (the newest one not replaced), if it has one."""
-    return session.scalars(
-        select(ClaimLink)
-        .where(ClaimLink.credential_id == credential_id, ClaimLink.replaced_at.is_(None))
-        .order_by(ClaimLink.created_at.desc())
-        .limit(1)
-    ).first()
+    return current_links(session, [credential_id]).get(credential_id)
+
+
+def current_links(session: Session, credential_ids: list[str]) -> dict[str, ClaimLink]:
+    """The live link of each of the credentials that have one (a cohort's hundreds in a few queries)."""
+    found: dict[str, ClaimLink] = {}
+    for start in range(0, len(credential_ids), _LOOKUP_BATCH):
+        for link in session.scalars(
+            select(ClaimLink)
+            .where(ClaimLink.credential_id.in_(credential_ids[start : start + _LOOKUP_BATCH]))
+            .where(ClaimLink.replaced_at.is_(None))
+            .order_by(ClaimLink.created_at, ClaimLink.id)
+        ):
+            found[link.credential_id] = link  # the newest last
+    return found
 
 
 def resend(session: Session, credential_id: str, *, now: datetime) -> IssuedLink:
@@ -167,6 +177,16 @@ def check_tx_code(session: Session, link: ClaimLink, given: str) -> bool:
     )
     session.refresh(link)
     return False
+
+
+def mark_opened(session: Session, link: ClaimLink, now: datetime) -> None:
+    """Notes the first time the learner opened the claim page (later views change nothing): the college then knows
+    the e-mail reached the learner even before a wallet takes the credential."""
+    if link.opened_at is None:
+        session.execute(
+            update(ClaimLink).where(ClaimLink.id == link.id, ClaimLink.opened_at.is_(None)).values(opened_at=now)
+        )
+        session.refresh(link)
 
 
 def mark_used(session: Session, link: ClaimLink, now: datetime) -> bool:

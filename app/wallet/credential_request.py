@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Credential, Issuer
 from app.proofs.loader import DocumentLoader
 from app.proofs.signer import Signer
+from app.wallet.authorization_details import credential_identifier
 from app.wallet.binding import bind_to_holder, check_bindable
 from app.wallet.claims import mark_used
 from app.wallet.oid4vci import CONFIGURATION_ID, ProtocolError, authorized_offer, offer_link, spend_nonce, spend_token
@@ -35,15 +36,26 @@ def _bad_request(detail: str) -> ProtocolError:
     return ProtocolError("invalid_credential_request", detail)
 
 
-def read_jwt_proof(body: Any) -> str:
-    """The one ``jwt`` key proof of a request: ``proofs: {"jwt": [...]}`` (1.0) or the older ``proof`` object."""
+def read_jwt_proof(body: Any, identifier: str) -> str:
+    """The one ``jwt`` key proof of a request: ``proofs: {"jwt": [...]}`` (1.0) or the older ``proof`` object.
+
+    The request names what it wants by exactly one of ``credential_identifier`` (which must be ``identifier``, the
+    one the token response granted), ``credential_configuration_id``, or (drafts before 1.0) ``format``. A wallet
+    that was granted an identifier but names the configuration gets the same credential: the offer is for one.
+    """
     if not isinstance(body, dict):
         raise _bad_request("the credential request is a JSON object")
-    if "credential_identifier" in body:
-        raise ProtocolError("unknown_credential_identifier", "this issuer hands out no credential identifiers")
+    named = [name for name in ("credential_identifier", "credential_configuration_id", "format") if name in body]
+    if "credential_identifier" in named and len(named) > 1:
+        raise _bad_request(f"name the credential by credential_identifier alone, not with {named[1]}")
     configuration = body.get("credential_configuration_id")
+    if "credential_identifier" in body:
+        if body["credential_identifier"] != identifier:
+            raise ProtocolError(
+                "unknown_credential_identifier", "the credential_identifier is not the one the token response granted"
+            )
     # Wallets of drafts before 1.0 name the format instead of a configuration.
-    if configuration is None and body.get("format") != "ldp_vc":
+    elif configuration is None and body.get("format") != "ldp_vc":
         raise _bad_request("credential_configuration_id is missing")
     if configuration is not None and configuration != CONFIGURATION_ID:
         raise ProtocolError("unknown_credential_configuration", f"this issuer offers only {CONFIGURATION_ID}")
@@ -81,7 +93,10 @@ def issue_to_wallet(session: Session, access_token: str | None, body: Any, conte
     now = context.now
     offer = authorized_offer(session, access_token, now, context.college_id)
     proof = check_jwt_proof(
-        read_jwt_proof(body), audience=context.credential_issuer, now=now, max_age=context.proof_max_age
+        read_jwt_proof(body, credential_identifier(offer.id)),
+        audience=context.credential_issuer,
+        now=now,
+        max_age=context.proof_max_age,
     )
     link = offer_link(session, offer, now)
     credential = session.get(Credential, link.credential_id)

@@ -1,5 +1,5 @@
 """Hand a claim link to the learner: by e-mail (the PIN in a second message; a job when issuing), or else back to
-the issuing caller."""
+the issuing caller; re-send and re-issue a link for the college (the API and the console alike)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.credentials.facts import facts_of
 from app.db.models import Credential
+from app.errors import Conflict
 from app.i18n.languages import choose
 from app.i18n.localizer import localizer
-from app.issuers.branding import CollegeBranding
-from app.wallet.claims import IssuedLink, claim_url, create_claim_link
+from app.issuers.branding import CollegeBranding, branding_by_id
+from app.issuers.service import college_language
+from app.wallet.claims import IssuedLink, claim_url, create_claim_link, reissue, resend
 from app.wallet.mail import Mailer, claim_link_message, from_college, tx_code_message
 
 log = logging.getLogger("vetcred.wallet")
@@ -156,3 +158,45 @@ def deliver(
         return Delivery(emailed=False, claim_url=url, tx_code=issued.tx_code)
     link.sent_at = now
     return Delivery(emailed=True)
+
+
+def redeliver(
+    session: Session, issued: IssuedLink, credential: Credential, *, settings: Settings, now: datetime
+) -> Delivery:
+    """Delivers a re-sent or re-issued link at once (the college is waiting for the answer): e-mailed in the
+    learner's language with the college's look, or handed back when it cannot be."""
+    return deliver(
+        issued,
+        credential.document,
+        mailer=Mailer.from_settings(settings),
+        public_url=settings.public_url,
+        now=now,
+        college_language=college_language(session, credential.issuer_id),
+        branding=branding_by_id(session, credential.issuer_id, settings.public_url),
+    )
+
+
+def resend_link(
+    session: Session, credential: Credential, *, settings: Settings, now: datetime
+) -> tuple[IssuedLink, Delivery]:
+    """The credential's live link again, with fresh secrets (``claims.resend``), delivered."""
+    issued = resend(session, credential.id, now=now)
+    return issued, redeliver(session, issued, credential, settings=settings, now=now)
+
+
+def reissue_link(
+    session: Session, credential: Credential, *, email: str | None, settings: Settings, now: datetime
+) -> tuple[IssuedLink, Delivery]:
+    """A new link replacing the credential's links (``claims.reissue``), for the full claim period, delivered;
+    ``email`` None keeps the learner's previous address. Only Open Badges 3.0 credentials go into wallets."""
+    if credential.format != "ob3":
+        raise Conflict("claim links are made for Open Badges 3.0 credentials")
+    issued = reissue(
+        session,
+        credential.id,
+        email=email,
+        now=now,
+        ttl=timedelta(days=settings.claim_link_ttl_days),
+        with_tx_code=settings.tx_code_required,
+    )
+    return issued, redeliver(session, issued, credential, settings=settings, now=now)

@@ -59,7 +59,8 @@ def credential_issuer_metadata(credential_issuer: str, college: CollegeBranding 
             "@context": list(CONTEXTS),
             "type": ["VerifiableCredential", "OpenBadgeCredential"],
         },
-        "cryptographic_binding_methods_supported": ["did:key", "did:jwk"],
+        # "jwk": a key proof may carry the bare key (jwk header); the credential is then bound to its DID.
+        "cryptographic_binding_methods_supported": ["did:key", "did:jwk", "jwk"],
         "credential_signing_alg_values_supported": [CRYPTOSUITE],
         "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": list(ALGORITHMS)}},
         "credential_metadata": {

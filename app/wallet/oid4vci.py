@@ -58,6 +58,7 @@ class NewOffer:
 class AccessToken:
     value: str
     expires_in: int
+    offer_id: str  # the offer it was issued for (its credential identifier: app/wallet/authorization_details.py)
 
 
 def issuer_identifier(public_url: str, college_id: str | None) -> str:
@@ -206,7 +207,7 @@ def exchange_pre_authorized_code(
     )
     if updated_rows(result) != 1:
         raise ProtocolError("invalid_grant", "the pre-authorized code was already used")
-    return AccessToken(token, int(ttl.total_seconds()))
+    return AccessToken(token, int(ttl.total_seconds()), offer.id)
 
 
 def authorized_offer(

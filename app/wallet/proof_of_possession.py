@@ -16,7 +16,7 @@ from joserfc.errors import JoseError, SecurityWarning
 from joserfc.jwk import ECKey, Key, OKPKey
 
 from app.errors import DidResolutionError
-from app.proofs.dids import did_key, resolve_did_key
+from app.proofs.dids import did_jwk, did_key, resolve_did_key
 from app.wallet.oid4vci import ProtocolError
 
 PROOF_TYP = "openid4vci-proof+jwt"
@@ -45,10 +45,6 @@ def _b64url_decode(value: str) -> bytes:
     return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
 
 
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
 def _public_jwk(jwk: Any) -> dict[str, Any]:
     """A public JWK of a supported type; a private key in a proof header is refused, never used."""
     if not isinstance(jwk, dict):
@@ -59,11 +55,6 @@ def _public_jwk(jwk: Any) -> dict[str, Any]:
         raise _invalid("only Ed25519 (OKP) and P-256 (EC) keys are supported")
     members = ("crv", "kty", "x", "y") if jwk["kty"] == "EC" else ("crv", "kty", "x")
     return {name: jwk[name] for name in members if name in jwk}
-
-
-def did_jwk(jwk: dict[str, Any]) -> str:
-    """``did:jwk:`` + base64url of the public JWK (members in lexicographic order, no whitespace)."""
-    return "did:jwk:" + _b64url(json.dumps(jwk, separators=(",", ":"), sort_keys=True).encode("utf-8"))
 
 
 def _import(jwk: dict[str, Any]) -> Key:

@@ -14,7 +14,7 @@ from app.api.v1.catalogue import catalogue_entry
 from app.db.models import Issuer, MicroCredentialSpec
 from app.i18n.languages import DEFAULT
 from app.i18n.localizer import Localizer, localizer
-from app.i18n.vocabulary_labels import label_of
+from app.i18n.vocabulary_labels import concept_words
 from app.issuers.branding import CollegeBranding, college_branding
 from app.web.language import LanguageDep, localized
 from app.web.render import PageLanguage, render_page
@@ -35,24 +35,6 @@ def _text_in(value: Any, language: str) -> tuple[str, str | None]:
             return str(item), str(code)
         return "", None
     return ("" if value is None else str(value)), None
-
-
-def _words(vocabulary_name: str, value: Any, t: Localizer) -> str:
-    """A stored code in the reader's words: translated labels where vetcred has them, the EU's English otherwise."""
-    if value in (None, ""):
-        return ""
-    found = vocabulary(vocabulary_name).find(str(value))
-    if found is None:
-        return str(value)
-    msgid = label_of(found.uri)
-    if msgid:
-        return t.gettext(msgid)
-    alpha2 = next((c for c in vocabulary(vocabulary_name).alt_codes.get(found.uri, ()) if len(c) == 2), None)
-    if vocabulary_name == "country" and alpha2:
-        return t.country(alpha2) or found.label.get("en", str(value))
-    if vocabulary_name == "language" and alpha2:
-        return t.language_name(alpha2) or found.label.get("en", str(value))
-    return found.label.get("en", str(value))
 
 
 def _level(definition: dict[str, Any], language: str, t: Localizer) -> str:
@@ -107,25 +89,25 @@ def _entry(
     ]
     sections = [
         *bodies,
-        ("issuer-country", t.gettext("Country of the issuer"), _words("country", d.get("issuerCountry"), t)),
+        ("issuer-country", t.gettext("Country of the issuer"), concept_words("country", d.get("issuerCountry"), t)),
         ("workload", t.gettext("Notional workload"), _workload(d, t)),
         ("level", t.gettext("Level"), _level(d, lang, t)),
-        ("assessment", t.gettext("Type of assessment"), _words("assessment", d.get("assessmentType"), t)),
+        ("assessment", t.gettext("Type of assessment"), concept_words("assessment", d.get("assessmentType"), t)),
         (
             "participation",
             t.gettext("Form of participation"),
-            _words("learning-assessment", d.get("participationForm"), t),
+            concept_words("learning-assessment", d.get("participationForm"), t),
         ),
         (
             "quality-assurance",
             t.gettext("Quality assurance"),
-            ", ".join(_words("accreditation", qa.get("type"), t) for qa in d.get("qualityAssurance", [])),
+            ", ".join(concept_words("accreditation", qa.get("type"), t) for qa in d.get("qualityAssurance", [])),
         ),
         ("prerequisites", t.gettext("Prerequisites"), _text(d.get("prerequisites"), lang)),
         (
             "supervision",
             t.gettext("Supervision and identity verification"),
-            _words("supervision-verification", d.get("supervision"), t),
+            concept_words("supervision-verification", d.get("supervision"), t),
         ),
         ("grading-scheme", t.gettext("Grading scheme"), _text(d.get("gradingScheme"), lang)),
         ("stackability", t.gettext("Integration and stackability"), _text(d.get("stackability"), lang)),
@@ -136,7 +118,7 @@ def _entry(
         (
             "languages",
             t.gettext("Languages of instruction"),
-            ", ".join(_words("language", code, t) for code in d.get("languages", [])),
+            ", ".join(concept_words("language", code, t) for code in d.get("languages", [])),
         ),
         (
             "costs",

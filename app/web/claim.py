@@ -22,7 +22,7 @@ from app.i18n.localizer import Localizer, localizer
 from app.issuers.branding import CollegeBranding, college_branding
 from app.issuers.service import college_language
 from app.runtime import Runtime
-from app.wallet.claims import ClaimState, claim_state, find_by_token
+from app.wallet.claims import ClaimState, claim_state, find_by_token, mark_opened
 from app.wallet.oid4vci import (
     create_offer,
     issuer_identifier,
@@ -174,6 +174,7 @@ def _view(
     credential = session.get(Credential, link.credential_id)
     if credential is None:
         return None
+    mark_opened(session, link, runtime.clock())
     page = choice.page(college_language(session, credential.issuer_id))
     return claim_view(session, runtime, link, credential, page.code), page
 

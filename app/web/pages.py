@@ -18,11 +18,19 @@ from app.issuers.branding import confirmed_branding, logo_png
 from app.runtime import Runtime
 from app.verification.cache import MustCompute
 from app.verification.inputs import read_presented
+from app.verification.presentations import is_presentation
 from app.web.language import LanguageChoice, LanguageDep, localized
 from app.web.pdf import certificate_pdf
+from app.web.presentation_presenter import presentation_view
 from app.web.presenter import credential_view
 from app.web.qr import qr_png, qr_svg
-from app.web.render import PageLanguage, render_not_found, render_verification_page, render_verify_form
+from app.web.render import (
+    PageLanguage,
+    render_not_found,
+    render_presentation_page,
+    render_verification_page,
+    render_verify_form,
+)
 from app.web.view import CredentialView
 
 router = APIRouter(tags=["verification pages"], include_in_schema=True)
@@ -157,13 +165,17 @@ async def verify_submitted(
     choice: LanguageDep,
     credential: Annotated[str, Form()] = "",
     file: Annotated[UploadFile | None, File()] = None,
+    challenge: Annotated[str, Form(max_length=1024)] = "",
+    domain: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
     page = choice.page()
     t = localizer(page.code)
     text = (await file.read()).decode("utf-8", errors="replace") if file and file.filename else credential
+    asked = {"challenge": challenge.strip() or None, "domain": domain.strip() or None}
 
     def refused(error: str) -> Response:
-        return localized(HTMLResponse(render_verify_form(error=error, text=text, page=page), 422), choice, page)
+        form = render_verify_form(error=error, text=text, page=page, **asked)
+        return localized(HTMLResponse(form, 422), choice, page)
 
     try:
         document = read_presented(text)
@@ -173,6 +185,10 @@ async def verify_submitted(
     if not isinstance(document, dict | str):
         return refused(t.gettext("A credential is a JSON object or a VC-JWT."))
     # Verification canonicalizes (CPU work): keep it off the event loop.
+    if is_presentation(document):
+        checked = await run_in_threadpool(lambda: runtime.verify_presentation(document, session, **asked))
+        html = render_presentation_page(presentation_view(checked, page.code), page)
+        return localized(HTMLResponse(html), choice, page)
     report = await run_in_threadpool(runtime.verify, document, session)
     if not report.issuer:
         return refused(t.gettext("It is not a credential: %(reason)s.") % {"reason": report.checks[0].reason})

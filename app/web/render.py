@@ -12,7 +12,7 @@ import jinja2
 from app.i18n.catalogues import translations
 from app.i18n.languages import DEFAULT, LANGUAGES, display_name
 from app.i18n.localizer import localizer
-from app.web.view import CredentialView, outcome_style, verdict_style
+from app.web.view import CredentialView, PresentationView, outcome_style, verdict_style
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -101,7 +101,12 @@ def render_page(name: str, page: PageLanguage, **context: object) -> str:
 def render_verification_page(view: CredentialView, page: PageLanguage | None = None) -> str:
     """The HTML of ``GET /v/{token}``."""
     page = page or switcher(view.language)
-    return render_page("verify.html", page, view=view, style=verdict_style(view.verdict), branding=view.college)
+    return render_page("verify.html", page, view=view, branding=view.college)
+
+
+def render_presentation_page(view: PresentationView, page: PageLanguage | None = None) -> str:
+    """The HTML of a presentation checked at ``/verify``: the holder's verdict, then each credential's."""
+    return render_page("presentation.html", page or switcher(view.language), view=view)
 
 
 def render_not_found(home_url: str = "/", page: PageLanguage | None = None) -> str:
@@ -109,6 +114,16 @@ def render_not_found(home_url: str = "/", page: PageLanguage | None = None) -> s
     return render_page("error.html", page or switcher(DEFAULT), home_url=home_url)
 
 
-def render_verify_form(*, error: str | None = None, text: str = "", page: PageLanguage | None = None) -> str:
-    """The verify-anything page: paste or upload a credential; ``error`` explains why the last one was not checked."""
-    return render_page("verify_form.html", page or switcher(DEFAULT), error=error, text=text)
+def render_verify_form(
+    *,
+    error: str | None = None,
+    text: str = "",
+    page: PageLanguage | None = None,
+    challenge: str | None = None,
+    domain: str | None = None,
+) -> str:
+    """The verify-anything page: paste or upload a credential or a presentation (with the challenge and domain the
+    holder was given); ``error`` explains why the last one was not checked."""
+    return render_page(
+        "verify_form.html", page or switcher(DEFAULT), error=error, text=text, challenge=challenge, domain=domain
+    )

@@ -96,6 +96,37 @@ class CredentialView:
 
 
 @dataclass(frozen=True)
+class HolderView:
+    """The presentation itself, in the reader's language: the verdict on its holder's proof, the holder the proof
+    establishes (``holder``, or the one the presentation only states when it did not verify) and the checks."""
+
+    verdict: Verdict
+    headline: str
+    explanation: str
+    holder: str | None
+    signed_with: str | None
+    checks: list[CheckView]
+    checked: str = ""
+
+
+@dataclass(frozen=True)
+class PresentedCredentialView:
+    """One credential of a presentation: its own view, and whether it was issued to the holder (``binding``)."""
+
+    credential: CredentialView
+    binding: CheckView
+
+
+@dataclass(frozen=True)
+class PresentationView:
+    """Everything the presentation page shows: one verdict for the holder, then one per credential."""
+
+    holder: HolderView
+    credentials: list[PresentedCredentialView]
+    language: str = "en"
+
+
+@dataclass(frozen=True)
 class Style:
     """How a verdict or a check outcome looks: a CSS class, a text symbol and colours for the PDF.
 

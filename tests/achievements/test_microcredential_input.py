@@ -334,3 +334,27 @@ def test_a_logo_is_at_most_100_kb() -> None:
     body["awardingBodies"][0]["logo"] = f"data:image/png;base64,{noise}"
     [error] = _errors(body)
     assert error["loc"] == ("awardingBodies", 0, "logo") and "at most 100000" in error["msg"]
+
+
+def test_a_missing_workload_and_level_are_named_beside_other_fields_errors() -> None:
+    """One answer lists everything missing: the elements given by either of two fields too, not only once the
+    other fields are valid."""
+    body = full_body() | {"title": {"en": ""}}
+    for name in ("ectsCredits", "workloadHours", "eqfLevel", "nqfLevel"):
+        body.pop(name, None)
+    with pytest.raises(ValidationError) as raised:
+        MicroCredentialSpecInput.model_validate(body)
+    found = {".".join(map(str, e["loc"])): e["msg"] for e in raised.value.errors()}
+    assert found["ectsCredits"] == f"Annex I mandatory element missing: {ANNEX_I_MANDATORY['ectsCredits']}"
+    assert found["eqfLevel"] == f"Annex I mandatory element missing: {ANNEX_I_MANDATORY['eqfLevel']}"
+    assert any(loc.startswith("title") for loc in found)
+
+
+def test_an_esco_skill_that_is_not_one_is_refused_in_words() -> None:
+    body = full_body()
+    body["learningOutcomes"][0]["escoSkills"] = ["http://data.europa.eu/esco/skill/NOT-A-UUID"]
+    with pytest.raises(ValidationError) as raised:
+        MicroCredentialSpecInput.model_validate(body)
+    error = raised.value.errors()[0]
+    assert error["loc"] == ("learningOutcomes", 0, "escoSkills", 0)
+    assert "must be an ESCO skill URI: http://data.europa.eu/esco/skill/<uuid> (lower case)" in error["msg"]

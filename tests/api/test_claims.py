@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -74,6 +75,7 @@ def test_the_learner_gets_the_link_and_apart_the_pin_by_email_and_claims_with_th
     headers, achievement_id = college
     issued = issue(mail_client, headers, achievement_id)
     assert issued["claimUrl"] is None and issued["claimTxCode"] is None  # e-mailed, so not returned
+    assert mail_client.get(f"/api/v1/credentials/{issued['id']}/claim", headers=headers).json()["openedAt"] is None
 
     link_mail, pin_mail = mailbox.wait_for(2)
     assert link_mail["To"] == LEARNER and pin_mail["To"] == LEARNER
@@ -94,6 +96,8 @@ def test_the_learner_gets_the_link_and_apart_the_pin_by_email_and_claims_with_th
 
     claim = mail_client.get(f"/api/v1/credentials/{issued['id']}/claim", headers=headers).json()
     assert claim["state"] == "used" and claim["sentAt"] and claim["claimUrl"] is None
+    sent, opened, used = (datetime.fromisoformat(claim[key]) for key in ("sentAt", "openedAt", "usedAt"))
+    assert sent <= opened <= used  # the learner opened the page, then a wallet took the credential
 
 
 def test_only_hashes_of_the_link_and_pin_are_stored(mail_client: TestClient, college, mailbox, engine: Engine) -> None:

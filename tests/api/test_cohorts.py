@@ -169,6 +169,31 @@ def test_a_csv_cohort_with_a_bad_row(client: TestClient, spec) -> None:
     assert {(e["row"], e["field"]) for e in report["errors"]} == {(1, "extraCells"), (3, "assessedOn")}
 
 
+def test_a_csv_cohort_may_mark_each_learning_outcome_in_its_own_column(client: TestClient, spec) -> None:
+    """The console's template format: a column per outcome id, x when achieved; its result links every credential."""
+    headers, mc = spec
+    csv_text = (
+        "givenName,familyName,email,reference,assessedOn,LO1,LO2\n"
+        "Ada,Jansen,ada@learner.example,R-1,2026-11-02,x,yes\n"
+        "Ben,Smit,ben@learner.example,R-2,2026-11-02,x,\n"
+        "Cas,Bos,cas@learner.example,R-3,2026-11-02,x,maybe\n"
+    )
+    url = f"/api/v1/microcredentials/{mc['id']}/cohort"
+    job = client.post(url, content=csv_text.encode(), headers=headers | {"Content-Type": "text/csv"}).json()
+    done = wait_for_job(client, headers, job["id"])
+    assert (done["issued"], done["notAwarded"], [(e["row"], e["field"]) for e in done["errors"]]) == (
+        1,
+        1,
+        [(3, "LO2")],
+    )
+    lines = list(
+        csv.DictReader(io.StringIO(client.get(f"/api/v1/jobs/{job['id']}/result?format=csv", headers=headers).text))
+    )
+    assert [line["outcome"] for line in lines] == ["issued", "not_awarded", "error"]
+    assert lines[0]["verifyUrl"].startswith("https://vetcred.test/v/") and lines[0]["claimState"] == "open"
+    assert lines[0]["pdfUrl"] == lines[0]["verifyUrl"] + "/certificate.pdf" and lines[0]["edcVerifyUrl"]
+
+
 def test_a_cohort_that_is_not_a_list_of_rows_is_a_422(client: TestClient, spec) -> None:
     headers, mc = spec
     response = client.post(f"/api/v1/microcredentials/{mc['id']}/cohort", json={"rows": []}, headers=headers)

@@ -150,7 +150,7 @@ def test_metadata_describe_the_ob3_credential_and_the_pre_authorized_grant(clien
         ],
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
     }
-    assert configuration["cryptographic_binding_methods_supported"] == ["did:key", "did:jwk"]
+    assert configuration["cryptographic_binding_methods_supported"] == ["did:key", "did:jwk", "jwk"]
     assert configuration["credential_signing_alg_values_supported"] == ["eddsa-rdfc-2022"]
     algorithms = configuration["proof_types_supported"]["jwt"]["proof_signing_alg_values_supported"]
     assert {"EdDSA", "ES256"} <= set(algorithms)
@@ -405,3 +405,76 @@ def test_a_revoked_credential_is_not_offered_to_wallets(client: TestClient, coll
     _error(wallet.token(TOKEN, code), 400, "invalid_grant")
     page = client.get(issued["claimUrl"]).text
     assert "offer-qr" not in page and "It is no longer valid" in page
+
+
+OPENID_CREDENTIAL = {"type": "openid_credential", "credential_configuration_id": CONFIGURATION}
+
+
+def test_authorization_details_grant_a_credential_identifier_that_fetches_the_credential(
+    client: TestClient, college
+) -> None:
+    wallet = Wallet(client)
+    code = _code(client, _offer_link(client, _issue(client, college)["claimUrl"]))
+    response = wallet.token(TOKEN, code, authorization_details=[OPENID_CREDENTIAL])
+    assert response.status_code == 200, response.text
+    [granted] = response.json()["authorization_details"]
+    [identifier] = granted.pop("credential_identifiers")
+    assert granted == OPENID_CREDENTIAL and identifier.startswith("urn:vetcred:offer:")
+    token = response.json()["access_token"]
+
+    def request(**naming: str) -> dict[str, Any]:
+        return naming | {"proofs": {"jwt": [wallet.holder.proof(aud=ISSUER, nonce=wallet.nonce(NONCE))]}}
+
+    both = request(credential_identifier=identifier, credential_configuration_id=CONFIGURATION)
+    _error(wallet.credential(CREDENTIAL, token, both), 400, "invalid_credential_request")
+    with_format = request(credential_identifier=identifier, format="ldp_vc")
+    _error(wallet.credential(CREDENTIAL, token, with_format), 400, "invalid_credential_request")
+    other = request(credential_identifier="urn:vetcred:offer:someone-elses")
+    _error(wallet.credential(CREDENTIAL, token, other), 400, "unknown_credential_identifier")
+
+    # None of that spent the token: the granted identifier fetches the credential, bound to the wallet.
+    response = wallet.credential(CREDENTIAL, token, request(credential_identifier=identifier))
+    assert response.status_code == 200, response.text
+    [issued] = response.json()["credentials"]
+    assert issued["credential"]["credentialSubject"]["id"] == wallet.holder.did
+    assert _verify(client, issued["credential"])["verified"] is True
+
+
+def test_a_token_request_without_authorization_details_gets_none(client: TestClient, college) -> None:
+    code = _code(client, _offer_link(client, _issue(client, college)["claimUrl"]))
+    response = Wallet(client).token(TOKEN, code)
+    assert response.status_code == 200 and "authorization_details" not in response.json()
+
+
+def test_a_draft_13_authorization_details_entry_by_format_is_granted_too(client: TestClient, college) -> None:
+    entry = {
+        "type": "openid_credential",
+        "format": "ldp_vc",
+        "credential_definition": {"type": ["VerifiableCredential", "OpenBadgeCredential"]},
+    }
+    code = _code(client, _offer_link(client, _issue(client, college)["claimUrl"]))
+    response = Wallet(client).token(TOKEN, code, authorization_details=[entry])
+    [granted] = response.json()["authorization_details"]
+    assert granted["format"] == "ldp_vc" and granted["credential_configuration_id"] == CONFIGURATION
+    assert len(granted["credential_identifiers"]) == 1
+
+
+@pytest.mark.parametrize(
+    "details",
+    [
+        "not json",
+        "{}",
+        "[]",
+        json.dumps([{"type": "openid_credential", "credential_configuration_id": "UniversityDegree"}]),
+        json.dumps([{"type": "payment_initiation"}]),
+        json.dumps(["openid_credential"]),
+    ],
+    ids=["not-json", "object", "empty", "unknown-configuration", "other-type", "not-an-object"],
+)
+def test_wrong_authorization_details_are_refused_before_the_code_is_spent(
+    client: TestClient, college, details: str
+) -> None:
+    wallet = Wallet(client)
+    code = _code(client, _offer_link(client, _issue(client, college)["claimUrl"]))
+    _error(wallet.token(TOKEN, code, authorization_details=details), 400, "invalid_authorization_details")
+    assert wallet.token(TOKEN, code, authorization_details=[OPENID_CREDENTIAL]).status_code == 200

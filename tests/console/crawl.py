@@ -69,10 +69,18 @@ def console_routes(app: FastAPI) -> list[APIRoute]:
 
 
 def parameterised_route(app: FastAPI, path: str, method: str) -> APIRoute | None:
-    """The console route with path parameters that serves ``method path``, if one does."""
+    """The console route with path parameters that serves ``method path``, if one does. Routes are tried in the
+    app's order, as it routes them: ``/console/microcredentials/new`` is its own page, though
+    ``/console/microcredentials/{spec_id}`` would match it too."""
     for route in console_routes(app):
+        if method not in route.methods:
+            continue
+        if "{" not in route.path:
+            if route.path == path:
+                return None
+            continue
         pattern = re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(route.path))
-        if "{" in route.path and method in route.methods and re.fullmatch(pattern, path):
+        if re.fullmatch(pattern, path):
             return route
     return None
 

@@ -1,7 +1,8 @@
-"""did:web and did:key identifiers, DID documents, and offline resolution."""
+"""did:web, did:key and did:jwk identifiers, DID documents, and offline resolution."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from app.proofs.dids import (
     CompositeResolver,
     ResolvedKey,
     did_document,
+    did_jwk,
     did_key,
     did_web,
     did_web_document_url,
@@ -135,3 +137,32 @@ def test_composite_resolver() -> None:
         resolver("did:web:elsewhere.example#key-1")
     with pytest.raises(DidResolutionError, match="cannot be resolved offline"):
         resolver("https://example.edu/issuers/565049#key-1")
+
+
+# The did:jwk method specification's P-256 example (github.com/quartzjer/did-jwk, spec.md): the JWK and its DID.
+SPEC_P256_JWK = {
+    "crv": "P-256",
+    "kty": "EC",
+    "x": "acbIQiuMs3i8_uszEjJ2tpTtRM4EU3yz91PH6CdH2V0",
+    "y": "_KcyLj9vWMptnmKtm46GqDz8wf74I5LKgrl2GzH3nSE",
+}
+SPEC_P256_DID = (
+    "did:jwk:eyJjcnYiOiJQLTI1NiIsImt0eSI6IkVDIiwieCI6ImFjYklRaXVNczNpOF91c3pFakoydHBUdFJNNEVVM3l6OTFQSDZDZEgyVjAiLCJ5"
+    "IjoiX0tjeUxqOXZXTXB0bm1LdG00NkdxRHo4d2Y3NEk1TEtncmwyR3pIM25TRSJ9"
+)
+
+
+def test_did_jwk_is_the_specifications_example_whatever_order_and_extra_members_the_jwk_has() -> None:
+    assert did_jwk(SPEC_P256_JWK) == SPEC_P256_DID
+    # As a wallet or a library may hand the key over: members in another order, with alg, use and kid.
+    shuffled = {"kid": "key-1", "use": "sig", "y": SPEC_P256_JWK["y"], "alg": "ES256", **SPEC_P256_JWK}
+    assert next(iter(shuffled)) == "kid" and did_jwk(shuffled) == SPEC_P256_DID
+    # And it resolves to that very key.
+    assert CompositeResolver(lambda _vm: None)(f"{SPEC_P256_DID}#0").controller == SPEC_P256_DID
+
+
+def test_did_jwk_of_an_ed25519_key_holds_its_rfc_7638_members() -> None:
+    jwk = {"x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA"}
+    encoded = did_jwk(jwk).removeprefix("did:jwk:")
+    decoded = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+    assert list(decoded.items()) == [("crv", "Ed25519"), ("kty", "OKP"), ("x", jwk["x"])]

@@ -1,5 +1,6 @@
 """OpenWallet Foundation's oid4vc-ts, as a wallet, takes a credential from a college's offer: it resolves that
-college's issuer metadata where OpenID4VCI 1.0 puts it, sees the college's name and logo, and receives the credential.
+college's issuer metadata where OpenID4VCI 1.0 puts it, sees the college's name and logo, and receives the credential;
+asking with authorization details, it is granted a credential identifier and fetches the credential by it.
 
 Needs Node.js and `npm ci --prefix tests/interop/js`; skips without them, fails without them in CI. It lives here,
 not in tests/interop (offline), because the wallet talks HTTP to a server on loopback.
@@ -14,6 +15,8 @@ import pytest
 
 from app.config import Settings
 from app.main import create_app
+from app.proofs.dids import did_key
+from app.proofs.public_keys import b64url_decode
 from tests.api.test_branding import GREEN_RECT, svg
 from tests.factories import ADMIN, achievement_payload, credential_payload, issuer_payload
 from tests.interop import node
@@ -52,7 +55,7 @@ def test_oid4vc_ts_sees_the_colleges_name_and_logo_and_receives_the_credential(l
     ).json()
     offer_link = scan_offer_qr(httpx.get(issued["claimUrl"]).text)
 
-    seen = node.run("oid4vci-wallet.js", {"offer": offer_link})
+    seen = node.run("oid4vci-wallet.js", {"offer": offer_link, "authorizationDetails": False})
 
     identifier = f"{base}/issuers/{college['id']}"
     logo_uri = f"{identifier}/logo"
@@ -67,9 +70,37 @@ def test_oid4vc_ts_sees_the_colleges_name_and_logo_and_receives_the_credential(l
     assert f"{base}/.well-known/openid-credential-issuer/issuers/{college['id']}" in seen["fetched"]
     assert f"{base}/.well-known/oauth-authorization-server/issuers/{college['id']}" in seen["fetched"]
 
+    assert seen["authorizationDetails"] is None  # none asked for, none granted
+    assert "jwk" in seen["bindingMethods"]  # the wallet's proof carries its bare key
+
     credential = seen["credential"]
     assert credential["issuer"]["id"] == college["did"]
     assert credential["credentialSubject"]["id"].startswith("did:key:z6Mk")  # bound to the wallet's Ed25519 key
     report = httpx.post(f"{base}/api/v1/verify", json=credential).json()
     assert report["verified"] is True, report
     assert httpx.get(logo_uri).headers["content-type"] == "image/png"
+
+
+def test_oid4vc_ts_asks_with_authorization_details_and_fetches_by_credential_identifier(live_server: str) -> None:
+    base = live_server
+    college = httpx.post(f"{base}/api/v1/issuers", json=issuer_payload(), headers=ADMIN).json()
+    headers = {"Authorization": f"Bearer {college['apiKey']}"}
+    achievement = httpx.post(f"{base}/api/v1/achievements", json=achievement_payload(), headers=headers).json()
+    issued = httpx.post(
+        f"{base}/api/v1/credentials", json=credential_payload(achievement["id"]), headers=headers
+    ).json()
+
+    seen = node.run(
+        "oid4vci-wallet.js", {"offer": scan_offer_qr(httpx.get(issued["claimUrl"]).text), "authorizationDetails": True}
+    )
+
+    [granted] = seen["authorizationDetails"]
+    assert granted["type"] == "openid_credential"
+    assert granted["credential_configuration_id"] == "OpenBadgeCredential_ldp_vc"
+    assert len(granted["credential_identifiers"]) == 1
+    credential = seen["credential"]
+    # Bound to the wallet's own key: the did:key of the public JWK its proofs carried.
+    assert credential["credentialSubject"]["id"] == did_key(b64url_decode(seen["publicJwk"]["x"]))
+    assert httpx.post(f"{base}/api/v1/verify", json=credential).json()["verified"] is True
+    claim = httpx.get(f"{base}/api/v1/credentials/{issued['id']}/claim", headers=headers).json()
+    assert claim["state"] == "used"

@@ -11,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from joserfc.jwk import OKPKey
 
+from app.proofs.dids import did_jwk
 from app.wallet.oid4vci import ProtocolError
-from app.wallet.proof_of_possession import check_jwt_proof, did_jwk
+from app.wallet.proof_of_possession import check_jwt_proof
 from tests.wallet.wallet import Holder
 
 ISSUER = "https://college.example"
@@ -108,3 +109,26 @@ def test_claims_that_are_refused(claims: Callable[[int], dict[str, object]], mat
 @pytest.mark.parametrize("value", [None, "", "a.b", "not.a.jwt", 42])
 def test_what_is_not_a_compact_jws_is_refused(value: object) -> None:
     _refused(value, "jwt proof")
+
+
+def test_a_p256_jwk_is_bound_to_its_did_jwk_in_rfc_7638_form_whatever_the_header_holds() -> None:
+    """The DID a wallet derives from its key the canonical way (the did:jwk specification's form: RFC 7638 members,
+    sorted) is the one the credential is bound to, even when the header's JWK has other members in another order."""
+    holder = Holder.p256()
+    public = holder.public_jwk
+    header_jwk = {"use": "sig", "alg": "ES256", "y": public["y"], "x": public["x"], "kty": "EC", "crv": "P-256"}
+    bound = _check(holder.proof(aud=ISSUER, nonce="n", use_jwk=True, header={"jwk": header_jwk}))
+    encoded = bound.removeprefix("did:jwk:")
+    decoded = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+    assert list(decoded) == ["crv", "kty", "x", "y"] and decoded["x"] == public["x"]
+    assert bound == holder.did  # what the test wallet derives, as the specification's example does
+
+
+def test_a_did_jwk_the_wallet_names_is_bound_exactly_as_named() -> None:
+    """A wallet whose own did:jwk keeps another member order is bound to its own string, not to a canonical one."""
+    holder = Holder.p256()
+    public = holder.public_jwk
+    own_order = {"kty": "EC", "crv": "P-256", "x": public["x"], "y": public["y"]}
+    wallet_did = "did:jwk:" + _b64(own_order)
+    assert wallet_did != did_jwk(public)
+    assert _check(holder.proof(aud=ISSUER, nonce="n", header={"kid": f"{wallet_did}#0"})) == wallet_did

@@ -119,10 +119,20 @@ class Wallet:
         assert credential_issuer["credential_issuer"] == issuer and authorization_server["issuer"] == issuer
         return credential_issuer, authorization_server
 
-    def token(self, token_endpoint: str, code: str, tx_code: str | None = None) -> httpx.Response:
+    def token(
+        self,
+        token_endpoint: str,
+        code: str,
+        tx_code: str | None = None,
+        authorization_details: list[dict[str, Any]] | str | None = None,
+    ) -> httpx.Response:
+        """The token request; ``authorization_details`` form-encoded as JSON (a string is sent as it is)."""
         form = {"grant_type": PRE_AUTHORIZED, "pre-authorized_code": code}
         if tx_code is not None:
             form["tx_code"] = tx_code
+        if authorization_details is not None:
+            details = authorization_details
+            form["authorization_details"] = details if isinstance(details, str) else json.dumps(details)
         return self.http.post(token_endpoint, data=form)
 
     def nonce(self, nonce_endpoint: str) -> str:

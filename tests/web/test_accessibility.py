@@ -1,7 +1,8 @@
 """WCAG 2.1 AA on every public page: axe-core in a real Chromium, 0 serious or critical violations.
 
 One app, one browser, every page a visitor can reach (each verification verdict, the claim and learner pages, the
-catalogue, a micro-credential, /verify empty and with results, the error pages), in English and Finnish, on a
+catalogue, a micro-credential, /verify empty and with results - a credential's and a presentation's - the error
+pages), in English and Finnish, on a
 desktop and a phone viewport. axe-core is Deque's engine, pinned in tests/interop/js/package.json and installed by
 ``npm ci --prefix tests/interop/js`` (.ci/run does it); it is injected into each page, so Node.js itself is not
 needed at run time. Without Chromium, Playwright or axe-core the test skips, unless VETCRED_REQUIRE_INTEROP=1 (CI),
@@ -13,14 +14,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
+from jwcrypto import jwk, jwt
 
 from app.config import Settings
 from app.main import create_app
+from app.proofs.dids import did_jwk
 from tests.api.test_branding import GREEN_RECT, svg
 from tests.factories import (
     ADMIN,
@@ -39,6 +43,7 @@ AXE = JS_DIR / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}
 LANGUAGES = ("en", "fi")
+CHALLENGE = "accessibility-check"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
@@ -97,12 +102,31 @@ def _pages(base: str) -> dict[str, str | Callable[[Any, str], None]]:
         http.post(f"{base}/api/v1/microcredentials/{spec['id']}/assessments", json=assessment_row(), headers=headers)
     )
     genuine = http.get(f"{valid['verifyUrl']}.json").json()
+    # A wallet's presentation (a JWT made with jwcrypto) of a credential issued to its DID and of one that is not.
+    wallet = jwk.JWK.generate(kty="EC", crv="P-256")
+    holder = did_jwk(wallet.export_public(as_dict=True))
+    own = issue(recipient={"name": "Sanne de Vries", "email": "sanne@learner.example", "did": holder})["credential"]
+    presentation = jwt.JWT(
+        header={"alg": "ES256", "kid": f"{holder}#0"},
+        claims={
+            "iss": holder,
+            "nonce": CHALLENGE,
+            "iat": int(time.time()),
+            "vp": {
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiablePresentation"],
+                "verifiableCredential": [own, genuine],
+            },
+        },
+    )
+    presentation.make_signed_token(wallet)
     http.close()
 
-    def pasted(text: str) -> Callable[[Any, str], None]:
+    def pasted(text: str, challenge: str = "") -> Callable[[Any, str], None]:
         def submit(page: Any, language: str) -> None:
             page.goto(f"{base}/verify?lang={language}")
             page.fill("textarea", text)
+            page.fill("#challenge", challenge)
             page.click("button[type=submit]")
 
         return submit
@@ -116,6 +140,7 @@ def _pages(base: str) -> dict[str, str | Callable[[Any, str], None]]:
         "verification: unknown signer": pasted(json.dumps(resign_as(genuine))),
         "verify: empty": f"{base}/verify",
         "verify: a result": pasted(json.dumps(genuine)),
+        "verify: a presentation": pasted(presentation.serialize(), CHALLENGE),
         "verify: not JSON (422)": pasted("{not json"),
         "claim": valid["claimUrl"],
         "learner": f"{valid['claimUrl']}/all",

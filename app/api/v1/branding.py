@@ -3,10 +3,10 @@ and its stylesheet (``/issuers/{id}/logo``, ``/issuers/{id}/theme.css``)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -14,10 +14,8 @@ from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
 from app.api.responses import CssResponse, PngResponse, json_errors
 from app.db.models import Issuer
 from app.errors import NotFound
-from app.fields import Email, ShortText, StrictInput
 from app.issuers.branding import (
     MIN_CONTRAST,
-    BrandingChoice,
     CollegeBranding,
     branding_by_id,
     college_branding,
@@ -27,6 +25,7 @@ from app.issuers.branding import (
     set_logo,
     theme_css,
 )
+from app.issuers.inputs import BrandingIn
 from app.issuers.logos import BOX, MAX_LOGO_BYTES, MEDIA_TYPES, safe_logo
 from app.wallet.oid4vci import issuer_identifier
 
@@ -35,29 +34,6 @@ public_router = APIRouter(tags=["branding"])
 
 # The logo and stylesheet keep their address when the college changes them: caches revalidate with the ETag.
 REVALIDATE = "public, max-age=300"
-Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
-# Names go into page headers, wallet screens and the From of e-mails: one line, no control characters.
-OneLine = Annotated[ShortText, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]+$")]
-
-
-class BrandingIn(StrictInput):
-    """The college's choices; a field left out (or null) falls back to the default shown in the response."""
-
-    displayName: OneLine | None = Field(
-        default=None, description="The name pages, certificates, e-mails and wallets show (default: its name)"
-    )
-    primaryColour: Colour | None = Field(
-        default=None,
-        description=f"#rrggbb, a background under white text: contrast with #ffffff at least {MIN_CONTRAST}:1",
-    )
-    accentColour: Colour | None = Field(
-        default=None,
-        description=f"#rrggbb, text on the white page: contrast with #ffffff at least {MIN_CONTRAST}:1",
-    )
-    senderName: OneLine | None = Field(
-        default=None, description="The name in the From of e-mails to learners (the address stays this service's)"
-    )
-    replyTo: Email | None = Field(default=None, description="Where learners' replies go (default: its profile e-mail)")
 
 
 class BrandingOut(BaseModel):
@@ -103,8 +79,7 @@ def read_branding(issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDe
 def replace_branding(
     body: BrandingIn, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
-    choice = BrandingChoice(body.displayName, body.primaryColour, body.accentColour, body.senderName, body.replyTo)
-    set_branding(session, issuer, choice)
+    set_branding(session, issuer, body.to_choice())
     return _out(session, issuer, runtime.settings.public_url)
 
 

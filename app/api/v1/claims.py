@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
 from app.credentials.issuance import get_credential
-from app.db.models import ClaimLink, Credential
-from app.errors import Conflict, NotFound
-from app.fields import Email, StrictInput
-from app.issuers.branding import branding_by_id
-from app.issuers.service import college_language
+from app.db.models import ClaimLink
+from app.errors import NotFound
 from app.runtime import Runtime
 from app.wallet.binding import holder_credentials
-from app.wallet.claims import IssuedLink, claim_state, current_link, reissue, resend
-from app.wallet.delivery import Delivery, deliver
-from app.wallet.mail import Mailer
+from app.wallet.claims import claim_state, current_link
+from app.wallet.delivery import Delivery, reissue_link, resend_link
+from app.wallet.inputs import ReissueRequest
 
 router = APIRouter(prefix="/api/v1/credentials", tags=["claim links"])
 
@@ -38,27 +35,11 @@ class ClaimOut(BaseModel):
     expiresAt: datetime
     usedAt: datetime | None
     sentAt: datetime | None
+    openedAt: datetime | None = Field(description="When the learner first opened the claim page")
     emailed: bool
     claimUrl: str | None
     claimTxCode: str | None
     holderCredentials: list[HolderCredentialOut]
-
-
-class ReissueRequest(StrictInput):
-    email: Email | None = None
-
-
-def _deliver(session: Session, issued: IssuedLink, credential: Credential, runtime: Runtime) -> Delivery:
-    public_url = runtime.settings.public_url
-    return deliver(
-        issued,
-        credential.document,
-        mailer=Mailer.from_settings(runtime.settings),
-        public_url=public_url,
-        now=runtime.clock(),
-        college_language=college_language(session, credential.issuer_id),
-        branding=branding_by_id(session, credential.issuer_id, public_url),
-    )
 
 
 def _claim_out(session: Session, runtime: Runtime, link: ClaimLink, delivery: Delivery | None = None) -> dict[str, Any]:
@@ -69,6 +50,7 @@ def _claim_out(session: Session, runtime: Runtime, link: ClaimLink, delivery: De
         "expiresAt": link.expires_at,
         "usedAt": link.used_at,
         "sentAt": link.sent_at,
+        "openedAt": link.opened_at,
         "emailed": bool(delivery and delivery.emailed),
         "claimUrl": delivery.claim_url if delivery else None,
         "claimTxCode": delivery.tx_code if delivery else None,
@@ -102,8 +84,8 @@ def read_claim(credential_id: str, issuer: CurrentIssuer, session: SessionDep, r
 )
 def resend_claim(credential_id: str, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep) -> dict[str, Any]:
     credential = get_credential(session, issuer, credential_id)
-    issued = resend(session, credential.id, now=runtime.clock())
-    return _claim_out(session, runtime, issued.link, _deliver(session, issued, credential, runtime))
+    issued, delivery = resend_link(session, credential, settings=runtime.settings, now=runtime.clock())
+    return _claim_out(session, runtime, issued.link, delivery)
 
 
 @router.post(
@@ -123,15 +105,6 @@ def reissue_claim(
     body: Annotated[ReissueRequest | None, Body()] = None,
 ) -> dict[str, Any]:
     credential = get_credential(session, issuer, credential_id)
-    if credential.format != "ob3":
-        raise Conflict("claim links are made for Open Badges 3.0 credentials")
-    settings = runtime.settings
-    issued = reissue(
-        session,
-        credential.id,
-        email=str(body.email) if body and body.email else None,
-        now=runtime.clock(),
-        ttl=timedelta(days=settings.claim_link_ttl_days),
-        with_tx_code=settings.tx_code_required,
-    )
-    return _claim_out(session, runtime, issued.link, _deliver(session, issued, credential, runtime))
+    email = str(body.email) if body and body.email else None
+    issued, delivery = reissue_link(session, credential, email=email, settings=runtime.settings, now=runtime.clock())
+    return _claim_out(session, runtime, issued.link, delivery)

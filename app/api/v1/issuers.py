@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import MAX_OFFSET, AdminDep, CurrentIssuer, RuntimeDep, SessionDep
 from app.db.models import ApiKey, Issuer
-from app.fields import ShortText, StrictInput
 from app.issuers.api_keys import api_keys, new_api_key, revoke_api_key
-from app.issuers.inputs import IssuerInput
+from app.issuers.inputs import IssuerInput, NewApiKeyIn
 from app.issuers.service import (
     current_key,
     get_issuer,
@@ -80,10 +79,6 @@ class FirstOwnerOut(BaseModel):
         description="The link that makes the account, when it was not e-mailed: hand it to the owner; shown only "
         "in this response (it is stored only as a hash)"
     )
-
-
-class NewApiKeyIn(StrictInput):
-    label: ShortText | None = Field(default=None, description='What the key is for, e.g. "student records system"')
 
 
 def issuer_out(issuer: Issuer, public_url: str) -> dict[str, Any]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import json
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -20,6 +18,7 @@ from app.api.deps import MAX_OFFSET, CurrentIssuer, RuntimeDep, SessionDep
 from app.assessments.cohort import CohortReport
 from app.db.models import Job
 from app.jobs.records import FINAL_STATES, cancel_job, get_job, list_jobs, progress, result
+from app.jobs.results import result_csv, result_table
 from app.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
@@ -41,7 +40,9 @@ class JobLinks(BaseModel):
 class JobOut(BaseModel):
     id: str
     kind: Literal["cohort", "europass"]
-    state: Literal["queued", "running", "completed", "cancelled", "failed"]
+    state: Literal["draft", "queued", "running", "completed", "cancelled", "failed"] = Field(
+        description="draft: uploaded in the console and previewed, not issued yet"
+    )
     microcredentialId: str | None
     credentialId: str | None
     rowsTotal: int
@@ -146,27 +147,14 @@ def cancel(job_id: str, issuer: CurrentIssuer, session: SessionDep, runtime: Run
     return job_out(session, job, runtime.settings.public_url)
 
 
-RESULT_COLUMNS = [
-    "row",
-    "reference",
-    "email",
-    "outcome",
-    "new",
-    "credentialIds",
-    "claimUrl",
-    "claimTxCode",
-    "field",
-    "message",
-]
-
-
 @router.get(
     "/{job_id}/result",
     response_model=CohortOut,
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
     summary="What a cohort job issued so far, row by row, with the claim links (JSON, or CSV with format=csv)",
     description="The claim links are secrets: they open the learners' credentials. They are shown to the college "
-    "only, here, and never logged.",
+    "only, here, and never logged. The CSV also gives each row's links (verification page, JSON, PDF, the EDC's "
+    "page) and its claim link's state now (open, used, locked, expired) and when it was e-mailed.",
 )
 def read_result(
     job_id: str,
@@ -175,17 +163,13 @@ def read_result(
     runtime: RuntimeDep,
     format: Annotated[Literal["json", "csv"], Query(description="json (the default) or csv")] = "json",
 ) -> Any:
-    report = result(session, get_job(session, issuer, job_id), runtime.master_key)
+    job = get_job(session, issuer, job_id)
     if format == "json":
-        return cohort_out(report)
-    lines = io.StringIO()
-    writer = csv.DictWriter(lines, fieldnames=RESULT_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for row in report.rows:
-        writer.writerow(row | {"credentialIds": ";".join(row.get("credentialIds", []))})
-    for error in report.errors:
-        writer.writerow({"row": error.row, "outcome": "error", "field": error.field, "message": error.message})
-    return Response(lines.getvalue(), media_type="text/csv; charset=utf-8")
+        return cohort_out(result(session, job, runtime.master_key))
+    _, lines = result_table(
+        session, job, master_key=runtime.master_key, public_url=runtime.settings.public_url, now=runtime.clock()
+    )
+    return Response(result_csv(lines), media_type="text/csv; charset=utf-8")
 
 
 @router.get(
@@ -196,10 +180,11 @@ def read_result(
 )
 def events(job_id: str, request: Request, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep) -> Any:
     get_job(session, issuer, job_id)  # tenancy: 404 before streaming anything
-    return StreamingResponse(_stream(request, runtime, issuer.id, job_id), media_type="text/event-stream")
+    return StreamingResponse(job_events(request, runtime, job_id), media_type="text/event-stream")
 
 
-async def _stream(request: Request, runtime: Runtime, issuer_id: str, job_id: str) -> AsyncIterator[str]:
+async def job_events(request: Request, runtime: Runtime, job_id: str) -> AsyncIterator[str]:
+    """The job's progress as Server-Sent Events until it ends or the client goes (the console streams it too)."""
     last = None
     while not await request.is_disconnected():
         current = await asyncio.to_thread(_snapshot, runtime, job_id)

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from app.achievements.microcredential_input import MicroCredentialSpecInput
+from app.achievements.microcredential_input import MicroCredentialSpecInput, PathwayInput
 from app.achievements.microcredentials import create_spec, get_spec, list_specs, set_pathway
 from app.api.deps import MAX_OFFSET, CurrentIssuer, RuntimeDep, SessionDep, own_transactions
 from app.api.responses import errors
@@ -84,11 +84,6 @@ def list_all(
 @router.get("/{spec_id}", response_model=SpecOut)
 def read(spec_id: str, issuer: CurrentIssuer, session: SessionDep, runtime: RuntimeDep) -> Any:
     return spec_out(get_spec(session, issuer, spec_id), runtime.settings.public_url)
-
-
-class PathwayInput(StrictInput):
-    parts: list[str] = Field(min_length=1, max_length=50, description="ids of the micro-credentials it stacks")
-    required: int | None = Field(default=None, description="N of the parts; omitted = all of them")
 
 
 @router.put(
@@ -178,7 +173,8 @@ SYNC_MAX_ROWS = 200
     "reported by row number and field without stopping the good ones. Rows are issued chunk by chunk by the workers "
     "(docs/jobs.md), each chunk committed on its own, so a failure mid-way loses nothing and sending the cohort again "
     f"issues nothing twice. wait=true issues a small cohort (at most {SYNC_MAX_ROWS} rows) in the request and "
-    "answers 200 with its report. CSV: a header row with the JSON field names; achievedOutcomes as LO1;LO2.",
+    "answers 200 with its report. CSV: a header row with the JSON field names; achievedOutcomes as LO1;LO2, or a "
+    "column per learning outcome (its id) marked x or yes when achieved (the console's cohort template).",
     openapi_extra={
         "requestBody": {
             "content": {

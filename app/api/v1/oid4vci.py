@@ -29,6 +29,7 @@ from app.errors import NotFound
 from app.issuers.branding import CollegeBranding, branding_by_id
 from app.issuers.service import signer_for
 from app.runtime import Runtime
+from app.wallet.authorization_details import granted, read_authorization_details
 from app.wallet.credential_request import IssuingContext, issue_to_wallet
 from app.wallet.metadata import authorization_server_metadata, credential_issuer_metadata
 from app.wallet.oid4vci import (
@@ -132,7 +133,12 @@ def credential_offer(reference: str, runtime: RuntimeDep) -> JSONResponse:
 
 
 def _token(
-    runtime: Runtime, college_id: str | None, grant_type: str | None, code: str | None, tx_code: str | None
+    runtime: Runtime,
+    college_id: str | None,
+    grant_type: str | None,
+    code: str | None,
+    tx_code: str | None,
+    authorization_details: str | None,
 ) -> JSONResponse:
     if not grant_type:
         return protocol_error(ProtocolError("invalid_request", "grant_type is missing (send it form-encoded)"))
@@ -140,6 +146,10 @@ def _token(
         return protocol_error(ProtocolError("unsupported_grant_type", f"only {PRE_AUTHORIZED_GRANT} is supported"))
     if not code:
         return protocol_error(ProtocolError("invalid_request", "pre-authorized_code is missing"))
+    try:
+        requested = read_authorization_details(authorization_details)
+    except ProtocolError as error:
+        return protocol_error(error)
     ttl = timedelta(seconds=runtime.settings.oid4vci_token_ttl_seconds)
     issued = committed(
         runtime,
@@ -149,17 +159,25 @@ def _token(
     )
     if isinstance(issued, ProtocolError):
         return protocol_error(issued)
-    body = {"access_token": issued.value, "token_type": "Bearer", "expires_in": issued.expires_in}
+    body: dict[str, Any] = {"access_token": issued.value, "token_type": "Bearer", "expires_in": issued.expires_in}
+    if requested is not None:
+        body["authorization_details"] = granted(requested, issued.offer_id)
     return JSONResponse(body, headers=NO_STORE)
 
 
 _TOKEN_DESCRIPTION = (
     "Form-encoded. No client authentication (anonymous pre-authorized access). Returns a short-lived, single-use "
-    "bearer access token for the credential endpoint."
+    "bearer access token for the credential endpoint. With `authorization_details` (a JSON array of "
+    '`{"type": "openid_credential", "credential_configuration_id": "OpenBadgeCredential_ldp_vc"}`), the response '
+    "carries them back, each with the `credential_identifiers` a credential request may then name (OpenID4VCI 1.0 "
+    "section 6.2)."
 )
 GrantType = Annotated[str | None, Form()]
 PreAuthorizedCode = Annotated[str | None, Form(alias="pre-authorized_code")]
 TxCode = Annotated[str | None, Form()]
+AuthorizationDetails = Annotated[
+    str | None, Form(description="RFC 9396 authorization details: a JSON array of openid_credential entries")
+]
 
 
 @router.post(
@@ -173,8 +191,9 @@ def token(
     grant_type: GrantType = None,
     pre_authorized_code: PreAuthorizedCode = None,
     tx_code: TxCode = None,
+    authorization_details: AuthorizationDetails = None,
 ) -> JSONResponse:
-    return _token(runtime, None, grant_type, pre_authorized_code, tx_code)
+    return _token(runtime, None, grant_type, pre_authorized_code, tx_code, authorization_details)
 
 
 @router.post(
@@ -189,9 +208,10 @@ def college_token(
     grant_type: GrantType = None,
     pre_authorized_code: PreAuthorizedCode = None,
     tx_code: TxCode = None,
+    authorization_details: AuthorizationDetails = None,
 ) -> JSONResponse:
     _college(runtime, college_id)
-    return _token(runtime, college_id, grant_type, pre_authorized_code, tx_code)
+    return _token(runtime, college_id, grant_type, pre_authorized_code, tx_code, authorization_details)
 
 
 def _nonce(runtime: Runtime) -> JSONResponse:
@@ -244,7 +264,8 @@ async def _credential(request: Request, runtime: Runtime, college_id: str | None
 
 
 _CREDENTIAL_DESCRIPTION = (
-    "Bearer access token from the token endpoint. Body: `credential_configuration_id` and "
+    "Bearer access token from the token endpoint. Body: `credential_configuration_id` (or the "
+    "`credential_identifier` the token response granted, never both) and "
     '`proofs: {"jwt": [<openid4vci-proof+jwt>]}` (the older `proof` object is accepted too); the proof\'s `aud` is '
     'the Credential Issuer Identifier. Returns `{"credentials": [{"credential": <signed OB 3.0 credential>}]}` with '
     "`credentialSubject.id` = the holder DID."

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.api.deps import CurrentIssuer, RuntimeDep, SessionDep
@@ -14,19 +14,14 @@ from app.api.responses import VcJsonResponse, json_errors
 from app.assessments.stacking import larger_credentials_containing
 from app.credentials.issuance import get_credential
 from app.db.models import Issuer
-from app.fields import StrictInput
-from app.issuers.service import signer_for
 from app.runtime import Runtime
-from app.status.service import Action, Publisher, audit_trail, change_status, published_list
+from app.status.inputs import StatusChange
+from app.status.service import Action, audit_trail, change_status, published_list
 
 router = APIRouter(tags=["status"])
 
 # Lists change when a credential is revoked or suspended; verifiers may cache them this long.
 LIST_MAX_AGE_SECONDS = 60
-
-
-class StatusChange(StrictInput):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
 class AuditEventOut(BaseModel):
@@ -46,12 +41,6 @@ class StatusOut(BaseModel):
     notice: str | None = None
 
 
-def _publisher(runtime: Runtime, issuer: Issuer) -> Publisher:
-    return Publisher(
-        signer_for(issuer, runtime.master_key), runtime.loader, runtime.clock(), runtime.settings.public_url
-    )
-
-
 def _change(
     action: Action, credential_id: str, body: StatusChange, issuer: Issuer, session: Session, runtime: Runtime
 ) -> dict[str, Any]:
@@ -63,7 +52,7 @@ def _change(
         action,
         reason=body.reason,
         actor=f"issuer:{issuer.id}",
-        publisher=_publisher(runtime, issuer),
+        publisher=runtime.publisher(issuer),
     )
     events = [
         {"action": e.action, "reason": e.reason, "actor": e.actor, "at": e.at} for e in audit_trail(session, credential)
