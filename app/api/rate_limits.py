@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Console forms that check a password or a code (each also counts failures per e-mail address: docs/console.md).
 _CONSOLE_SIGN_IN = ("/console/sign-in", "/console/sign-in/code")
+_CONSOLE = "/console"
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,13 @@ class RateLimits:
             await self._refuse(send, self.auth_failures, "auth", client)
             return
 
+        # A wrong console password is a 401 too, but its limits are the console's own (per address and per client):
+        # staff behind the college's one address must not lock its student information system out of the API.
+        counting = self.auth_failures is not None and not path.startswith(_CONSOLE)
+
         async def counting_send(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 401 and self.auth_failures:
+            if message["type"] == "http.response.start" and message["status"] == 401 and counting:
+                assert self.auth_failures is not None
                 self.limiter.hit(self.auth_failures, "auth", client)
             await send(message)
 

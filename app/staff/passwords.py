@@ -3,6 +3,8 @@ whether an account exists."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -13,8 +15,13 @@ MIN_LENGTH = 12
 MAX_LENGTH = 256
 
 _hasher = PasswordHasher()
-# Verified against when there is no account (or no password), so that a wrong e-mail costs what a wrong password does.
-_DUMMY_HASH = _hasher.hash("vetcred: no such account")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when there is no account (or no password), so that a wrong e-mail costs what a wrong
+    password does (made on first use, not at import)."""
+    return _hasher.hash("vetcred: no such account")
 
 
 def hash_password(password: str) -> str:
@@ -24,7 +31,7 @@ def hash_password(password: str) -> str:
 def check_password(stored: str | None, given: str) -> bool:
     """True when ``given`` matches ``stored``; always spends one argon2 verification."""
     try:
-        return _hasher.verify(stored or _DUMMY_HASH, given) and stored is not None
+        return _hasher.verify(stored or _dummy_hash(), given) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -17,6 +17,8 @@ from app.wallet.claims import hash_secret, new_secret
 
 # last_seen_at is written at most this often (a write per page view would be a write per page view).
 TOUCH_EVERY = timedelta(minutes=5)
+# A password accepted waits this long for its second factor.
+SECOND_FACTOR_WINDOW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ def find_session(session: Session, token: str, *, now: datetime, policy: Session
     if (
         row.expires_at <= now
         or now - row.last_seen_at > policy.idle
+        or (row.pending_second_factor and now - row.created_at > SECOND_FACTOR_WINDOW)
         or member.deactivated_at is not None
         or issuer.deactivated_at is not None
         or member.issuer_id != row.issuer_id

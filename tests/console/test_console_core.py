@@ -203,3 +203,17 @@ def test_the_cookie_is_secure_outside_development(settings, engine, empty_databa
         joined = accept_invitation(browser, invited.json()["invitationUrl"], name="Owner")
         assert joined.status_code == 303
         assert "Secure" in joined.headers["set-cookie"]
+
+
+def test_console_sign_in_is_rate_limited_apart_from_the_api(settings, empty_database) -> None:
+    from app.main import create_app
+
+    limited = settings.model_copy(
+        update={"rate_limit_console_sign_in": "3/minute", "rate_limit_auth_failures": "2/minute"}
+    )
+    with TestClient(create_app(limited)) as browser:
+        _, headers = make_issuer(browser)
+        answers = [_sign_in(browser, f"guess{n}@college.example", "wrong password!").status_code for n in range(4)]
+        assert answers == [401, 401, 401, 429]
+        # Those 401s were the console's: the college's API calls from the same address go on.
+        assert browser.get("/api/v1/issuers/me", headers=headers).status_code == 200

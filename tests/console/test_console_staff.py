@@ -181,3 +181,12 @@ def test_a_password_change_needs_the_current_one_and_signs_out_elsewhere(
     assert viewer.get("/console").status_code == 200
     assert elsewhere.get("/console", follow_redirects=False).status_code == 303
     assert "staff.password_change" in _actions(engine, viewer.issuer_id)
+
+
+def test_an_invitation_opened_where_someone_is_signed_in_still_works(console_as: Callable[..., ConsoleClient]) -> None:
+    owner = console_as("owner")
+    url = _invite(owner, "lee@college-a.example", "viewer")
+    joined = accept_invitation(owner, url, name="Lee")  # the owner's browser: the owner's session ends, Lee's starts
+    assert joined.status_code == 303
+    home = owner.get("/console")
+    assert "Lee" in home.text and "(viewer)" in home.text

@@ -18,6 +18,7 @@ from app.console.deps import (
     SESSION_COOKIE,
     LiveSessionDep,
     SignedIn,
+    StaffContext,
     clear_session_cookie,
     set_session_cookie,
 )
@@ -162,8 +163,10 @@ def sign_out(request: Request, session: SessionDep, runtime: RuntimeDep, found: 
 
 
 @router.get("/invitations/{token}", response_class=HTMLResponse)
-def invitation_page(token: str, request: Request, session: SessionDep, runtime: RuntimeDep) -> Response:
-    return _invitation_form(request, session, runtime, token)
+def invitation_page(
+    token: str, request: Request, session: SessionDep, runtime: RuntimeDep, staff: SignedIn
+) -> Response:
+    return _invitation_form(request, session, runtime, token, staff)
 
 
 @router.post("/invitations/{token}", response_class=HTMLResponse)
@@ -172,6 +175,7 @@ def accept_invitation(
     request: Request,
     session: SessionDep,
     runtime: RuntimeDep,
+    staff: SignedIn,
     name: Field = "",
     password: Field = "",
     password_confirmation: Field = "",
@@ -189,7 +193,9 @@ def accept_invitation(
             now=now,
         )
     except (ValidationError, InvalidInput) as error:
-        return _invitation_form(request, session, runtime, token, name=name, errors=form_errors(error))
+        return _invitation_form(request, session, runtime, token, staff, name=name, errors=form_errors(error))
+    if staff is not None:  # someone else was signed in in this browser: that session ends here
+        end_session(session, request.cookies[SESSION_COOKIE])
     record(
         session,
         staff_actor(member),
@@ -260,6 +266,7 @@ def _invitation_form(
     session: SessionDep,
     runtime: Runtime,
     token: str,
+    staff: StaffContext | None,
     *,
     name: str = "",
     errors: dict[str, str] | None = None,
@@ -275,4 +282,6 @@ def _invitation_form(
         "errors": errors or {},
         "action": f"/console/invitations/{token}",
     }
-    return console_page(request, "invitation.html", context, None, 422 if errors else 200)
+    # Rendered for whoever is signed in in this browser (if anyone), so that the form carries the token it is checked
+    # against.
+    return console_page(request, "invitation.html", context, staff, 422 if errors else 200)

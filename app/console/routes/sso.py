@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from app.api.deps import RuntimeDep, SessionDep
-from app.console.deps import CONSOLE_ROUTER_DEPENDENCIES, ConsoleOwner, cookie_options
+from app.console.deps import CONSOLE_ROUTER_DEPENDENCIES, ConsoleOwner, StaffContext, cookie_options
 from app.console.forms import form_errors, parse_form
 from app.console.render import console_page
 from app.console.routes.auth import HOME, safe_next, sign_in_form, signed_in_response
@@ -214,7 +214,7 @@ def _failed(request: Request, runtime: Runtime, why: str) -> HTMLResponse:
 
 def _settings_page(
     request: Request,
-    staff: Any,
+    staff: StaffContext,
     current: OidcSettings | None,
     runtime: Runtime,
     *,
