@@ -125,7 +125,7 @@ def test_migration_0013_fills_the_expiry_of_stored_credentials(fresh_database_ur
                 )
         upgrade(fresh_database_url)
         with engine.connect() as connection:
-            found = dict(connection.execute(text("SELECT id, valid_until FROM credentials")).tuples().all())
+            found = dict(connection.execute(text("SELECT id, valid_until FROM credentials")).all())
     finally:
         engine.dispose()
     assert found["c-open"] is None

@@ -155,16 +155,12 @@ def spec_names(session: Session, credentials: list[Credential]) -> dict[str, str
     names: dict[str, str] = {}
     if achievement_ids:
         names |= dict(
-            session.execute(select(Achievement.id, Achievement.name).where(Achievement.id.in_(achievement_ids)))
-            .tuples()
-            .all()
+            session.execute(select(Achievement.id, Achievement.name).where(Achievement.id.in_(achievement_ids))).all()
         )
     if spec_ids:
         names |= dict(
             session.execute(
                 select(MicroCredentialSpec.id, MicroCredentialSpec.title).where(MicroCredentialSpec.id.in_(spec_ids))
-            )
-            .tuples()
-            .all()
+            ).all()
         )
     return names

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -158,6 +159,12 @@ def verify_form(choice: LanguageDep) -> Response:
     return localized(HTMLResponse(render_verify_form(page=page)), choice, page)
 
 
+def _in_english(reason: str) -> Markup:
+    """A parser's or a check's reason is technical English inside the reader's sentence: marked so, for screen
+    readers (WCAG 3.1.2), and escaped."""
+    return Markup('<span lang="en">%s</span>') % reason
+
+
 @router.post("/verify", response_class=HTMLResponse, include_in_schema=False)
 async def verify_submitted(
     session: SessionDep,
@@ -173,15 +180,14 @@ async def verify_submitted(
     text = (await file.read()).decode("utf-8", errors="replace") if file and file.filename else credential
     asked = {"challenge": challenge.strip() or None, "domain": domain.strip() or None}
 
-    def refused(error: str) -> Response:
+    def refused(error: str | Markup) -> Response:
         form = render_verify_form(error=error, text=text, page=page, **asked)
         return localized(HTMLResponse(form, 422), choice, page)
 
     try:
         document = read_presented(text)
     except InvalidInput as error:
-        # The parser's reason is technical (English); the sentence around it is the reader's.
-        return refused(t.gettext("It is not a credential: %(reason)s.") % {"reason": error.detail})
+        return refused(Markup(t.gettext("It is not a credential: %(reason)s.")) % {"reason": _in_english(error.detail)})
     if not isinstance(document, dict | str):
         return refused(t.gettext("A credential is a JSON object or a VC-JWT."))
     # Verification canonicalizes (CPU work): keep it off the event loop.
@@ -191,7 +197,8 @@ async def verify_submitted(
         return localized(HTMLResponse(html), choice, page)
     report = await run_in_threadpool(runtime.verify, document, session)
     if not report.issuer:
-        return refused(t.gettext("It is not a credential: %(reason)s.") % {"reason": report.checks[0].reason})
+        reason = _in_english(report.checks[0].reason)
+        return refused(Markup(t.gettext("It is not a credential: %(reason)s.")) % {"reason": reason})
     empty = dict.fromkeys(("verify_url", "json_url", "report_url", "qr_svg_url", "pdf_url"), "")
     shown = report.credential or document  # a VC-JWT is shown as the credential it carries
     assert isinstance(shown, dict)  # a bare string that is no JWT has no issuer, and was refused above
