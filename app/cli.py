@@ -380,6 +380,8 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     print(_served_here(url, summary["issuerId"]))
     for link in summary["verifyUrls"]:
         print(f"  {link}")
+    print(f"the demo college's staff console: accept the owner's invitation ({summary['consoleOwner']}) at")
+    print(f"  {summary['consoleInvitationUrl']}")
     return 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +25,11 @@ from app.issuers.service import register_issuer, signer_for
 from app.proofs.eseal import self_issued_seal_material
 from app.proofs.keys import MasterKey
 from app.runtime import Runtime
+from app.staff.invitations import invitation_url, invite_first_owner
 
 COLLEGE = "Rijnmond Vakcollege"
 COLLEGE_URL = "https://www.rijnmond-vakcollege.example"
+DEMO_OWNER = "coordinator@rijnmond-vakcollege.example"
 
 # The demo achievement's learning outcomes: what an installer who holds it can do, each assessed on its own.
 OUTCOMES = (
@@ -294,6 +296,14 @@ def run_demo(settings: Settings, out_dir: Path) -> dict[str, Any]:
             store_demo_sealer(session, issuer, runtime.master_key, runtime.clock())
             result = record_assessment(session, issuer, spec, sample_assessment(), runtime.issuance_context())
             micro_ob3, micro_edc = result.credentials
+            # The demo college's first console owner: the link lets whoever ran the demo into the staff console.
+            owner = invite_first_owner(
+                session,
+                issuer.id,
+                DEMO_OWNER,
+                now=runtime.clock(),
+                ttl=timedelta(days=settings.console_invitation_days),
+            )
             micro_documents = {
                 "microcredential-ob3.json": micro_ob3.document,
                 "microcredential-edc-sealed.json": json.loads(micro_edc.sealed or "{}"),
@@ -306,6 +316,8 @@ def run_demo(settings: Settings, out_dir: Path) -> dict[str, Any]:
                 "credentialId": credential.id,
                 "microcredentialId": spec.id,
                 "verifyUrls": [f"{settings.public_url}/v/{c.public_token}" for c in (credential, micro_ob3, micro_edc)],
+                "consoleOwner": DEMO_OWNER,
+                "consoleInvitationUrl": invitation_url(settings.public_url, owner.token),
             }
     finally:
         runtime.close()

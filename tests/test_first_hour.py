@@ -60,6 +60,11 @@ def test_demo_mints_for_the_port_serve_listens_on_and_that_server_verifies_them(
             assert httpx.get(f"{link}/report.json").json()["verdict"] == "verified", link
             page = httpx.get(link).text
             assert "Verified" in page.split('id="verdict-headline"', 1)[1].split("</h1>", 1)[0], link
+        # The staff console's way in: the demo college's owner invitation, opened on the server that serves it.
+        invitation = summary["consoleInvitationUrl"]
+        assert invitation.startswith(f"{base}/console/invitations/") and invitation in demo.stdout
+        joining = httpx.get(invitation)
+        assert joining.status_code == 200 and summary["consoleOwner"] in joining.text
     verify = _cli("verify", "out/ob3.json", cwd=tmp_path)
     assert verify.returncode == 0 and json.loads(verify.stdout)["verified"] is True
 

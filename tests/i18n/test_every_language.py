@@ -40,6 +40,8 @@ def english_left(text: str, language: str) -> list[str]:
         for english in ids:
             for part in PLACEHOLDER.split(english):
                 part = part.strip(" .,:;()\u2013\u201c\u201d")
+                if part.lower() in translated.lower():
+                    continue  # a word the language shares (French "minutes", Dutch "credential")
                 if len(part) >= 4 and re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text):
                     found.append(part)
     return found
