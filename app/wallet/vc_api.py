@@ -194,7 +194,9 @@ def issue_to_holder(session: Session, reference: str, presentation: Any, context
         )
         .values(used_at=now)
     )
-    if updated_rows(spent) != 1 or not mark_used(session, link, now):
+    if updated_rows(spent) != 1:
+        raise ExchangeError("exchange_gone", "this exchange completed, or gave a new challenge, meanwhile: start again")
+    if not mark_used(session, link, now):
         raise ExchangeError("exchange_gone", "the credential was already taken into another wallet")
     bound = bind_to_holder(
         session,
