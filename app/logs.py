@@ -16,8 +16,8 @@ from pythonjsonlogger.json import JsonFormatter
 LogFormat = Literal["text", "json"]
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
-# /claim/<token>[/all] and /oid4vci/offers/<reference>: the secret is the next path segment.
-_SECRET_PATHS = re.compile(r"(/claim/|/oid4vci/offers/)[^/?#\s\"]+")
+# /claim/<token>[/all], /oid4vci/offers/<reference> and /exchanges/<reference>: the secret is the next path segment.
+_SECRET_PATHS = re.compile(r"(/claim/|/oid4vci/offers/|/exchanges/)[^/?#\s\"]+")
 REDACTED = "<redacted>"
 
 

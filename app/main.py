@@ -28,6 +28,7 @@ from app.api.v1 import (
     microcredentials,
     oid4vci,
     status,
+    vc_api,
     verify,
 )
 from app.config import Settings
@@ -90,7 +91,14 @@ def create_app(
         jobs.router,
     ):
         app.include_router(router, responses=EVERY_ROUTE | AUTHENTICATED)
-    for router in (verify.router, public.router, branding.public_router, oid4vci.router, catalogue.router):
+    for router in (
+        verify.router,
+        public.router,
+        branding.public_router,
+        oid4vci.router,
+        vc_api.router,
+        catalogue.router,
+    ):
         app.include_router(router, responses=EVERY_ROUTE | errors(404))
     app.include_router(apidocs.router)
     for router in (claim.router, catalogue_page.router, home.router):

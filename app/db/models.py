@@ -237,6 +237,22 @@ class WalletNonce(Base):
     used_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class VcApiExchange(Base):
+    """A VC-API exchange of a claim link (how the Learner Credential Wallet takes a credential): its URL's reference
+    (hashed), the DIDAuthentication challenge it last gave, single use."""
+
+    __tablename__ = "vc_api_exchanges"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    claim_link_id: Mapped[str] = mapped_column(ForeignKey("claim_links.id", ondelete="CASCADE"), index=True)
+    reference_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Not a secret (the wallet signs it into its presentation): what makes a presentation fresh for this exchange.
+    challenge: Mapped[str | None] = mapped_column(String(64), default=None)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class HolderCredential(Base):
     """A copy of a credential re-signed with ``credentialSubject.id`` = the wallet's DID; it shares the
     original's status entry, so revoking the original revokes it too."""

@@ -156,7 +156,7 @@ def _check_college(session: Session, offer: WalletOffer, college_id: str | None,
         raise ProtocolError(error, f"this {what} was not issued by this credential issuer")
 
 
-def _usable_link(session: Session, link_id: str, now: datetime) -> ClaimLink:
+def usable_link(session: Session, link_id: str, now: datetime) -> ClaimLink:
     """The offer's claim link, if it may still put the credential into a wallet; else ``invalid_grant``."""
     link = session.get(ClaimLink, link_id)
     if link is None:
@@ -190,7 +190,7 @@ def exchange_pre_authorized_code(
         raise ProtocolError("invalid_grant", "the pre-authorized code was already used")
     if now >= offer.code_expires_at:
         raise ProtocolError("invalid_grant", "the pre-authorized code has expired: reload the claim page")
-    link = _usable_link(session, offer.claim_link_id, now)
+    link = usable_link(session, offer.claim_link_id, now)
     if offer.tx_code_required:
         if tx_code is None:
             raise ProtocolError("invalid_request", "this offer needs the tx_code (the PIN sent to the learner)")
@@ -231,7 +231,7 @@ def authorized_offer(
 def offer_link(session: Session, offer: WalletOffer, now: datetime) -> ClaimLink:
     """The claim link behind an authorized offer, if it may still put the credential into a wallet."""
     try:
-        return _usable_link(session, offer.claim_link_id, now)
+        return usable_link(session, offer.claim_link_id, now)
     except ProtocolError as error:
         raise ProtocolError("credential_request_denied", error.detail) from None
 

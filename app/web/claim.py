@@ -30,6 +30,7 @@ from app.wallet.oid4vci import (
     offer_link_by_value,
     offer_uri,
 )
+from app.wallet.vc_api import create_exchange, lcw_deep_link
 from app.web.language import LanguageChoice, LanguageDep, localized
 from app.web.qr import qr_png
 from app.web.render import PageLanguage, render_not_found, render_page
@@ -48,6 +49,9 @@ class WalletOfferView:
     qr_png_data_uri: str
     minutes: int
     tx_code_required: bool
+    # The Learner Credential Wallet's deep link (a VC-API exchange), for links without a PIN (app/wallet/vc_api.py).
+    lcw_link: str | None = None
+    lcw_qr_png_data_uri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,14 +104,24 @@ def _offer(session: Session, runtime: Runtime, link: ClaimLink, college_id: str)
         master_key=runtime.master_key,
     )
     by_reference = offer_link_by_reference(offer_uri(settings.public_url, new.reference))
-    png = base64.b64encode(qr_png(by_reference, box_size=6)).decode("ascii")
+    lcw_link = None
+    if not new.offer.tx_code_required:
+        exchange = create_exchange(session, link, public_url=settings.public_url, now=runtime.clock(), ttl=ttl)
+        lcw_link = lcw_deep_link(settings.public_url, exchange.url)
     return WalletOfferView(
         link=by_reference,
         link_by_value=offer_link_by_value(new.document),
-        qr_png_data_uri=f"data:image/png;base64,{png}",
+        qr_png_data_uri=_png_data_uri(by_reference),
         minutes=max(1, settings.oid4vci_code_ttl_seconds // 60),
         tx_code_required=new.offer.tx_code_required,
+        lcw_link=lcw_link,
+        lcw_qr_png_data_uri=_png_data_uri(lcw_link) if lcw_link else None,
     )
+
+
+def _png_data_uri(text: str) -> str:
+    png = base64.b64encode(qr_png(text, box_size=6)).decode("ascii")
+    return f"data:image/png;base64,{png}"
 
 
 def _issuer(session: Session, credential: Credential) -> Issuer:

@@ -166,12 +166,13 @@ class Wallet:
         return dict(issued["credential"])
 
 
-def scan_offer_qr(html: str) -> str:
-    """Decodes the wallet-offer QR code of a claim page (its PNG, as a phone camera would read it)."""
+def scan_offer_qr(html: str, figure: str = "offer-qr") -> str:
+    """Decodes a wallet QR code of a claim page (its PNG, as a phone camera would read it): the OpenID4VCI offer's,
+    or ``figure="lcw-qr"`` the Learner Credential Wallet's."""
     from PIL import Image
     from pyzbar import pyzbar
 
-    match = re.search(r'<figure class="qr offer-qr">\s*<img src="data:image/png;base64,([^"]+)"', html)
+    match = re.search(rf'<figure class="qr {figure}">\s*<img src="data:image/png;base64,([^"]+)"', html)
     assert match, "the claim page shows no wallet offer QR code"
     # QR codes only: zbar's one-dimensional decoders now and then also "find" a barcode in a QR code's modules.
     image = Image.open(io.BytesIO(base64.b64decode(match.group(1))))
