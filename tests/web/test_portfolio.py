@@ -1,0 +1,141 @@
+"""Portfolio links: a learner picks their credentials and uploads others', shares one link, and withdraws it."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.factories import issue, make_achievement, make_issuer
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+PORTFOLIO_LINK = re.compile(r'href="(https://vetcred\.test/p/([\w-]+))"')
+
+
+def _path(url: str) -> str:
+    return url.removeprefix("https://vetcred.test")
+
+
+def _two_colleges(client: TestClient) -> dict[str, Any]:
+    """College A issues two credentials to the learner (and one to someone else); college B issues one to her."""
+    _, college_a = make_issuer(client)
+    achievement = make_achievement(client, college_a)
+    first = issue(client, college_a, achievement["id"])
+    second = issue(client, college_a, make_achievement(client, college_a, name="Pipe Fitting")["id"])
+    stranger = issue(
+        client, college_a, achievement["id"], recipient={"name": "Someone Else", "email": "else@learner.example"}
+    )
+    _, college_b = make_issuer(client, name="Other College", email="registry@other.example")
+    from_b = issue(client, college_b, make_achievement(client, college_b, name="Forklift Basics")["id"])
+    return {
+        "college_a": college_a,
+        "first": first,
+        "second": second,
+        "stranger": stranger,
+        "from_b": from_b,
+        "from_b_json": client.get(f"{_path(from_b['verifyUrl'])}.json").text,
+    }
+
+
+def _make(client: TestClient, claim_url: str, picked: list[str], uploads: list[str], pasted: str = "") -> Any:
+    files = [("files", (f"credential-{n}.json", text.encode(), "application/json")) for n, text in enumerate(uploads)]
+    data = {"credential": picked, "pasted": pasted}
+    return client.post(f"{_path(claim_url)}/portfolio", data=data, files=files or None)
+
+
+def test_three_credentials_of_two_colleges_verified_then_one_revoked_then_withdrawn(client: TestClient) -> None:
+    made = _two_colleges(client)
+    claim = made["first"]["claimUrl"]
+    learner_page = client.get(f"{_path(claim)}/all").text
+    assert f'value="{made["first"]["id"]}"' in learner_page and f'value="{made["second"]["id"]}"' in learner_page
+    assert made["stranger"]["id"] not in learner_page
+
+    created = _make(client, claim, [made["first"]["id"], made["second"]["id"]], [made["from_b_json"]])
+    assert created.status_code == 201, created.text
+    url, token = PORTFOLIO_LINK.search(created.text).groups()  # type: ignore[union-attr]
+    assert "data:image/png;base64," in created.text and f"{url}/qr.svg" in created.text
+    assert "Sanne" not in url and "learner.example" not in url  # the link carries no personal data
+    qr = client.get(f"/p/{token}/qr.svg")
+    assert qr.status_code == 200 and qr.text.lstrip().startswith("<?xml")
+
+    page = client.get(f"/p/{token}")
+    assert page.status_code == 200
+    assert page.text.count('class="verdict verdict-verified"') == 3
+    assert "Credentials shared by Sanne de Vries" in page.text
+    assert "Welding Safety Basics" in page.text and "Pipe Fitting" in page.text and "Forklift Basics" in page.text
+    assert "Other College" in page.text
+    assert "Weld metal" in page.text and "http://data.europa.eu/esco/skill/demo-weld" in page.text  # its skill
+    assert made["first"]["verifyUrl"] in page.text and made["stranger"]["verifyUrl"] not in page.text
+    assert '<meta name="robots" content="noindex, nofollow">' in page.text
+    assert page.headers["X-Robots-Tag"] == "noindex, nofollow"
+    assert page.headers["Cache-Control"] == "no-store"
+    assert EMAIL.findall(page.text) == []
+    assert "Someone Else" not in page.text
+
+    revoked = client.post(
+        f"/api/v1/credentials/{made['second']['id']}/revoke", json={"reason": "x"}, headers=made["college_a"]
+    )
+    assert revoked.status_code == 200, revoked.text
+    page = client.get(f"/p/{token}").text  # verified again on this view: no stored verdict
+    assert page.count('class="verdict verdict-verified"') == 2
+    assert page.count('class="verdict verdict-revoked"') == 1
+    assert "<li>Verified: 2</li>" in page and "<li>Revoked: 1</li>" in page
+
+    learner_page = client.get(f"{_path(claim)}/all").text
+    portfolio_id = re.search(r"/portfolio/([\w-]+)/withdraw", learner_page).group(1)  # type: ignore[union-attr]
+    assert "with 3 credentials" in learner_page
+    withdrawn = client.post(f"{_path(claim)}/portfolio/{portfolio_id}/withdraw", follow_redirects=False)
+    assert withdrawn.status_code == 303
+    gone = client.get(f"/p/{token}")
+    assert gone.status_code == 410
+    assert "This portfolio was withdrawn" in gone.text and "Forklift Basics" not in gone.text
+    assert client.get(f"/p/{token}/qr.svg").status_code == 410
+    assert "/withdraw" not in client.get(f"{_path(claim)}/all").text
+    assert client.get("/p/no-such-portfolio").status_code == 404
+
+
+def test_another_learners_credential_cannot_be_picked_by_id(client: TestClient) -> None:
+    made = _two_colleges(client)
+    claim = made["first"]["claimUrl"]
+    refused = _make(client, claim, [made["first"]["id"], made["stranger"]["id"]], [])
+    assert refused.status_code == 422
+    assert f"{made['stranger']['id']!r} is not one of your credentials" in refused.text.replace("&#39;", "'")
+    assert "Your portfolio links" not in client.get(f"{_path(claim)}/all").text  # nothing was made
+
+    # Nor one of hers from another college by id: those are added by upload only.
+    assert _make(client, claim, [made["from_b"]["id"]], []).status_code == 422
+    assert _make(client, claim, [], []).status_code == 422  # nothing picked
+
+
+def test_a_tampered_or_broken_upload_is_refused_with_a_reason(client: TestClient) -> None:
+    made = _two_colleges(client)
+    claim = made["first"]["claimUrl"]
+    tampered = json.loads(made["from_b_json"])
+    tampered["credentialSubject"]["name"] = "Someone Better"
+    refused = _make(client, claim, [made["first"]["id"]], [json.dumps(tampered)])
+    assert refused.status_code == 422
+    assert "No portfolio link was made: it does not verify (proof)" in refused.text
+    assert "upload[1]" in refused.text
+    assert f'value="{made["first"]["id"]}" id="pick-' in refused.text and " checked>" in refused.text  # picks kept
+
+    pasted = _make(client, claim, [], [], pasted="{not json")
+    assert pasted.status_code == 422 and "neither JSON nor a VC-JWT" in pasted.text
+    assert "Your portfolio links" not in client.get(f"{_path(claim)}/all").text
+
+
+def test_a_pasted_credential_alone_makes_a_portfolio_and_only_its_owner_withdraws_it(client: TestClient) -> None:
+    made = _two_colleges(client)
+    created = _make(client, made["first"]["claimUrl"], [], [], pasted=made["from_b_json"])
+    assert created.status_code == 201, created.text
+    token = PORTFOLIO_LINK.search(created.text).group(2)  # type: ignore[union-attr]
+    page = client.get(f"/p/{token}").text
+    assert page.count('class="verdict verdict-verified"') == 1 and "Forklift Basics" in page
+    assert "Welding Safety Basics" not in page  # nothing shared that was not picked
+
+    owner = client.get(f"{_path(made['first']['claimUrl'])}/all").text
+    portfolio_id = re.search(r"/portfolio/([\w-]+)/withdraw", owner).group(1)  # type: ignore[union-attr]
+    stranger_claim = _path(made["stranger"]["claimUrl"])
+    assert client.post(f"{stranger_claim}/portfolio/{portfolio_id}/withdraw").status_code == 404
+    assert client.get(f"/p/{token}").status_code == 200
