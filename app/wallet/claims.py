@@ -15,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import ClaimLink, Credential
+from app.db.models import Assessment, ClaimLink, Credential
 from app.errors import Conflict, NotFound
 
 TX_CODE_LENGTH = 6
@@ -207,7 +207,8 @@ def updated_rows(result: object) -> int:
 
 
 def learner_credentials(session: Session, link: ClaimLink) -> list[Credential]:
-    """The credentials that the claim link's college issued to the link's e-mail address (and their EDC twins).
+    """The credentials that the claim link's college issued to the link's e-mail address (with their EDC twins and the
+    larger credentials their assessments' learner earned by stacking).
 
     Only that college's: another college can obtain a claim link for any address (without SMTP it gets the link
     itself), so a claim token must never open what a different college issued.
@@ -227,13 +228,17 @@ def learner_credentials(session: Session, link: ClaimLink) -> list[Credential]:
         )
     )
     assessments = [c.assessment_id for c in claimed if c.assessment_id]
+    # The same learner's other credentials from their assessments: EDC twins, and larger (stacked) credentials,
+    # which are issued without a claim link of their own.
+    learners = select(Assessment.learner_id).where(Assessment.id.in_(assessments))
+    their_assessments = select(Assessment.id).where(
+        Assessment.learner_id.in_(learners), Assessment.issuer_id == own.issuer_id
+    )
     twins = (
         list(
             session.scalars(
                 select(Credential).where(
-                    Credential.assessment_id.in_(assessments),
-                    Credential.format == "edc",
-                    Credential.issuer_id == own.issuer_id,
+                    Credential.assessment_id.in_(their_assessments), Credential.issuer_id == own.issuer_id
                 )
             )
         )

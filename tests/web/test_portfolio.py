@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.factories import issue, make_achievement, make_issuer
+from tests.factories import assessment_row, issue, make_achievement, make_issuer, make_microcredential
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 PORTFOLIO_LINK = re.compile(r'href="(https://vetcred\.test/p/([\w-]+))"')
@@ -37,6 +37,13 @@ def _two_colleges(client: TestClient) -> dict[str, Any]:
         "from_b": from_b,
         "from_b_json": client.get(f"{_path(from_b['verifyUrl'])}.json").text,
     }
+
+
+def _assess(client: TestClient, headers: dict[str, str], spec_id: str, reference: str) -> Any:
+    row = assessment_row(reference=reference)
+    response = client.post(f"/api/v1/microcredentials/{spec_id}/assessments", json=row, headers=headers)
+    assert response.status_code in (200, 201), response.text
+    return response.json()
 
 
 def _make(client: TestClient, claim_url: str, picked: list[str], uploads: list[str], pasted: str = "") -> Any:
@@ -139,3 +146,29 @@ def test_a_pasted_credential_alone_makes_a_portfolio_and_only_its_owner_withdraw
     stranger_claim = _path(made["stranger"]["claimUrl"])
     assert client.post(f"{stranger_claim}/portfolio/{portfolio_id}/withdraw").status_code == 404
     assert client.get(f"/p/{token}").status_code == 200
+
+
+def test_a_stacked_credential_is_shown_with_its_parts_under_its_eqf_level(client: TestClient) -> None:
+    _, headers = make_issuer(client)
+    part_a = make_microcredential(client, headers, title="Heat Pumps I")
+    part_b = make_microcredential(client, headers, title="Heat Pumps II")
+    larger = make_microcredential(client, headers, title="Renewable Heating Technician")
+    pathway = {"parts": [part_a["id"], part_b["id"]]}
+    client.put(f"/api/v1/microcredentials/{larger['id']}/pathway", json=pathway, headers=headers).raise_for_status()
+    assessed = _assess(client, headers, part_a["id"], "A-1")
+    first = assessed["credentials"][0]
+    second = _assess(client, headers, part_b["id"], "B-1")
+    [stacked] = second["largerCredentials"]
+    picked = [stacked["id"], first["id"], second["credentials"][0]["id"]]
+
+    created = _make(client, assessed["claimUrl"], picked, [])
+    assert created.status_code == 201, created.text
+    page = client.get(f"/p/{PORTFOLIO_LINK.search(created.text).group(2)}").text  # type: ignore[union-attr]
+    assert page.count('class="verdict verdict-verified"') == 3
+    level = page.index('<h2 id="level-1">EQF level 4</h2>')
+    parts = page.index("Made of 2 credentials shared here")
+    assert level < page.index("Renewable Heating Technician") < parts < page.index("Heat Pumps I") < page.index(
+        "Heat Pumps II"
+    )
+    assert page.count('<article class="portfolio-credential"') == 1  # the parts are inside the larger one
+    assert page.count('<div class="portfolio-part">') == 2
