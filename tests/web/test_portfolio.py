@@ -167,8 +167,12 @@ def test_a_stacked_credential_is_shown_with_its_parts_under_its_eqf_level(client
     assert page.count('class="verdict verdict-verified"') == 3
     level = page.index('<h2 id="level-1">EQF level 4</h2>')
     parts = page.index("Made of 2 credentials shared here")
-    assert level < page.index("Renewable Heating Technician") < parts < page.index("Heat Pumps I") < page.index(
-        "Heat Pumps II"
+    assert (
+        level
+        < page.index("Renewable Heating Technician")
+        < parts
+        < page.index("Heat Pumps I")
+        < page.index("Heat Pumps II")
     )
     assert page.count('<article class="portfolio-credential"') == 1  # the parts are inside the larger one
     assert page.count('<div class="portfolio-part">') == 2
