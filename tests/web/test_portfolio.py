@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from app.logs import redact
 from tests.factories import assessment_row, issue, make_achievement, make_issuer, make_microcredential
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -176,3 +177,8 @@ def test_a_stacked_credential_is_shown_with_its_parts_under_its_eqf_level(client
     )
     assert page.count('<article class="portfolio-credential"') == 1  # the parts are inside the larger one
     assert page.count('<div class="portfolio-part">') == 2
+
+
+def test_access_logs_never_show_a_portfolio_token() -> None:
+    line = '127.0.0.1 - "GET /p/Zq9-secret_token/qr.svg HTTP/1.1" 200'
+    assert redact(line) == '127.0.0.1 - "GET /p/<redacted>/qr.svg HTTP/1.1" 200'
