@@ -8,7 +8,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from app.config import Settings
 from app.logs import redact
+from app.main import create_app
 from tests.factories import assessment_row, issue, make_achievement, make_issuer, make_microcredential
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -182,3 +184,15 @@ def test_a_stacked_credential_is_shown_with_its_parts_under_its_eqf_level(client
 def test_access_logs_never_show_a_portfolio_token() -> None:
     line = '127.0.0.1 - "GET /p/Zq9-secret_token/qr.svg HTTP/1.1" 200'
     assert redact(line) == '127.0.0.1 - "GET /p/<redacted>/qr.svg HTTP/1.1" 200'
+
+
+def test_guessing_portfolio_links_is_rate_limited(settings: Settings, empty_database: None) -> None:
+    off = {
+        "rate_limit_verify": "",
+        "rate_limit_token": "",
+        "rate_limit_auth_failures": "",
+        "rate_limit_claim": "2/minute",
+    }
+    with TestClient(create_app(settings.model_copy(update=off))) as client:
+        assert [client.get("/p/guess-1").status_code, client.get("/p/guess-2/qr.svg").status_code] == [404, 404]
+        assert client.get("/p/guess-3").status_code == 429
