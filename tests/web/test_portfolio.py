@@ -196,3 +196,13 @@ def test_guessing_portfolio_links_is_rate_limited(settings: Settings, empty_data
     with TestClient(create_app(settings.model_copy(update=off))) as client:
         assert [client.get("/p/guess-1").status_code, client.get("/p/guess-2/qr.svg").status_code] == [404, 404]
         assert client.get("/p/guess-3").status_code == 429
+
+
+def test_an_uploaded_credential_awarded_to_another_name_is_marked(client: TestClient) -> None:
+    made = _two_colleges(client)
+    someone_elses = client.get(f"{_path(made['stranger']['verifyUrl'])}.json").text
+    created = _make(client, made["first"]["claimUrl"], [made["first"]["id"]], [someone_elses])
+    assert created.status_code == 201, created.text
+    page = client.get(f"/p/{PORTFOLIO_LINK.search(created.text).group(2)}").text  # type: ignore[union-attr]
+    assert "Credentials shared by Sanne de Vries" in page
+    assert page.count("This credential was awarded to Someone Else, not under the name Sanne de Vries") == 1
