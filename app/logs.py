@@ -1,7 +1,8 @@
 """Logging for ``vetcred serve`` and ``vetcred worker``, and access log lines without secrets.
 
-Claim tokens and credential offer references are replaced before logging: whoever reads a log must not be able to
-open a learner's claim page or take their credential into a wallet (docs/security.md).
+Claim tokens, credential offer references and portfolio tokens are replaced before logging: whoever reads a log
+must not be able to open a learner's claim page, take their credential into a wallet or see what they shared only
+with the people they gave the link to (docs/security.md).
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from pythonjsonlogger.json import JsonFormatter
 LogFormat = Literal["text", "json"]
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
-# /claim/<token>[/all], /oid4vci/offers/<reference> and /exchanges/<reference>: the secret is the next path segment.
-_SECRET_PATHS = re.compile(r"(/claim/|/oid4vci/offers/|/exchanges/)[^/?#\s\"]+")
+# The secret is the path segment after each of these: claim links /claim/<token>[/all], wallet offers
+# /oid4vci/offers/<reference>, VC-API exchanges /exchanges/<reference>, portfolio links /p/<token> and staff
+# invitations /console/invitations/<token>.
+_SECRET_PATHS = re.compile(r"(/claim/|/oid4vci/offers/|/exchanges/|/p/|/console/invitations/)[^/?#\s\"]+")
 REDACTED = "<redacted>"
 
 
 def redact(text: str) -> str:
-    """``text`` with every claim token and offer reference replaced by ``<redacted>``."""
+    """``text`` with every claim token, offer or exchange reference, portfolio token and invitation token replaced by
+    ``<redacted>``."""
     return _SECRET_PATHS.sub(lambda match: match.group(1) + REDACTED, text)
 
 

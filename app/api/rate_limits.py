@@ -38,7 +38,7 @@ def rules(*, verify: str, claim: str, token: str, console_sign_in: str) -> list[
     """The limits from settings (``"30/minute"``, ``"5/second"``...); an empty string turns one off."""
     candidates = [
         ("verify", verify, lambda method, path: method == "POST" and path in ("/api/v1/verify", "/verify")),
-        ("claim", claim, lambda _method, path: path.startswith(("/claim/", "/oid4vci/offers/"))),
+        ("claim", claim, lambda _method, path: path.startswith(("/claim/", "/oid4vci/offers/", "/p/"))),
         ("token", token, lambda method, path: method == "POST" and path == "/oid4vci/token"),
         ("console_sign_in", console_sign_in, lambda method, path: method == "POST" and path in _CONSOLE_SIGN_IN),
     ]

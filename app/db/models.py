@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, utcnow
 
-# The console's rows live in a module of their own; importing them here registers them with every model.
+# The console's and the portfolios' rows live in modules of their own; importing them here registers them.
+from app.db.portfolio import Portfolio, PortfolioItem  # noqa: F401
 from app.db.staff import (  # noqa: F401
     OidcSettings,
     OidcSignIn,

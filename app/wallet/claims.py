@@ -1,4 +1,5 @@
-"""Claim links: create one (random token, stored as its SHA-256), look it up, re-send, re-issue, tell its state."""
+"""Claim links: create one (random token, stored as its SHA-256), look it up, re-send, re-issue, tell its state;
+the credentials a link's learner holds from its college."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import ClaimLink
+from app.db.models import Assessment, ClaimLink, Credential
 from app.errors import Conflict, NotFound
 
 TX_CODE_LENGTH = 6
@@ -203,3 +204,45 @@ def mark_used(session: Session, link: ClaimLink, now: datetime) -> bool:
 def updated_rows(result: object) -> int:
     """How many rows an UPDATE changed (what makes a conditional UPDATE a safe single-use check)."""
     return cast(CursorResult[Any], result).rowcount
+
+
+def learner_credentials(session: Session, link: ClaimLink) -> list[Credential]:
+    """The credentials that the claim link's college issued to the link's e-mail address (with their EDC twins and the
+    larger credentials their assessments' learner earned by stacking).
+
+    Only that college's: another college can obtain a claim link for any address (without SMTP it gets the link
+    itself), so a claim token must never open what a different college issued.
+    """
+    own = session.get(Credential, link.credential_id)
+    if own is None:
+        return []
+    if not link.email:
+        return [own]
+    same_email = select(ClaimLink.credential_id).where(func.lower(ClaimLink.email) == link.email.lower())
+    claimed = list(
+        session.scalars(
+            # IN, not DISTINCT: PostgreSQL cannot compare the JSON columns a DISTINCT over whole rows needs.
+            select(Credential)
+            .where(Credential.id.in_(same_email), Credential.issuer_id == own.issuer_id)
+            .order_by(Credential.created_at.desc())
+        )
+    )
+    assessments = [c.assessment_id for c in claimed if c.assessment_id]
+    # The same learner's other credentials from their assessments: EDC twins, and larger (stacked) credentials,
+    # which are issued without a claim link of their own.
+    learners = select(Assessment.learner_id).where(Assessment.id.in_(assessments))
+    their_assessments = select(Assessment.id).where(
+        Assessment.learner_id.in_(learners), Assessment.issuer_id == own.issuer_id
+    )
+    twins = (
+        list(
+            session.scalars(
+                select(Credential).where(
+                    Credential.assessment_id.in_(their_assessments), Credential.issuer_id == own.issuer_id
+                )
+            )
+        )
+        if assessments
+        else []
+    )
+    return sorted({c.id: c for c in claimed + twins}.values(), key=lambda c: (c.created_at, c.format), reverse=True)

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import base64
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.api.deps import RuntimeDep, SessionDep
+from app.api.deps import RuntimeDep
 from app.api.responses import html_errors
 from app.credentials.facts import facts_of
 from app.db.models import ClaimLink, Credential, Issuer
@@ -79,7 +77,8 @@ class ClaimView:
     content_language: str | None = None  # the language of the achievement's name and description, if not the page's
 
 
-def _day(moment: datetime | None, t: Localizer) -> str:
+def day_text(moment: datetime | None, t: Localizer) -> str:
+    """The day in the reader's words, or "unknown"."""
     return t.date(moment) or t.gettext("unknown")
 
 
@@ -150,9 +149,9 @@ def claim_view(
         description=facts.achievement_description,
         issuer=facts.issuer_name,
         issuer_url=facts.issuer_url,
-        awarded_on=_day(facts.awarded, t),
-        expires_on=_day(link.expires_at, t),
-        used_on=_day(link.used_at, t) if link.used_at else None,
+        awarded_on=day_text(facts.awarded, t),
+        expires_on=day_text(link.expires_at, t),
+        used_on=day_text(link.used_at, t) if link.used_at else None,
         offer=_offer(session, runtime, link, credential.issuer_id) if open_and_active else None,
         verify_url=verify_url,
         verify_qr_svg_url=f"{verify_url}/qr.svg",
@@ -166,11 +165,12 @@ def claim_view(
             cert_id=credential.id,
         ),
         college=college_branding(session, _issuer(session, credential), runtime.settings.public_url),
-        content_language=_marked(facts.content_language, t.language),
+        content_language=marked_language(facts.content_language, t.language),
     )
 
 
-def _marked(content: str | None, page: str) -> str | None:
+def marked_language(content: str | None, page: str) -> str | None:
+    """The content's language when a page in ``page`` must mark it (``lang``): None when they are the same."""
     return None if content is None or content.split("-")[0].casefold() == page.split("-")[0].casefold() else content
 
 
@@ -210,80 +210,3 @@ def claim_page(token: str, runtime: RuntimeDep, choice: LanguageDep) -> Response
     gone = view.state in (ClaimState.EXPIRED, ClaimState.REPLACED)
     html = render_claim_page(view, all_url="" if gone else f"/claim/{token}/all", page=page)
     return localized(HTMLResponse(html, status_code=410 if gone else 200, headers=HEADERS), choice, page)
-
-
-def learner_credentials(session: Session, link: ClaimLink) -> list[Credential]:
-    """The credentials that the claim link's college issued to the link's e-mail address (and their EDC twins).
-
-    Only that college's: another college can obtain a claim link for any address (without SMTP it gets the link
-    itself), so a claim token must never open what a different college issued.
-    """
-    own = session.get(Credential, link.credential_id)
-    if own is None:
-        return []
-    if not link.email:
-        return [own]
-    same_email = select(ClaimLink.credential_id).where(func.lower(ClaimLink.email) == link.email.lower())
-    claimed = list(
-        session.scalars(
-            # IN, not DISTINCT: PostgreSQL cannot compare the JSON columns a DISTINCT over whole rows needs.
-            select(Credential)
-            .where(Credential.id.in_(same_email), Credential.issuer_id == own.issuer_id)
-            .order_by(Credential.created_at.desc())
-        )
-    )
-    assessments = [c.assessment_id for c in claimed if c.assessment_id]
-    twins = (
-        list(
-            session.scalars(
-                select(Credential).where(
-                    Credential.assessment_id.in_(assessments),
-                    Credential.format == "edc",
-                    Credential.issuer_id == own.issuer_id,
-                )
-            )
-        )
-        if assessments
-        else []
-    )
-    return sorted({c.id: c for c in claimed + twins}.values(), key=lambda c: (c.created_at, c.format), reverse=True)
-
-
-@router.get(
-    "/claim/{token}/all",
-    response_class=HTMLResponse,
-    responses=html_errors(404, 410),
-    summary="All the credentials the claim link's college issued to the learner (claim token)",
-)
-def learner_page(token: str, session: SessionDep, runtime: RuntimeDep, choice: LanguageDep) -> Response:
-    try:
-        link = find_by_token(session, token)
-    except NotFound:
-        page = choice.page()
-        return localized(HTMLResponse(render_not_found(page=page), status_code=404, headers=HEADERS), choice, page)
-    own = session.get(Credential, link.credential_id)
-    page = choice.page(college_language(session, own.issuer_id) if own else None)
-    t = localizer(page.code)
-    if claim_state(link, runtime.clock()) in (ClaimState.EXPIRED, ClaimState.REPLACED):
-        return localized(HTMLResponse(render_not_found(page=page), status_code=410, headers=HEADERS), choice, page)
-    statuses = {"revoked": t.gettext("revoked"), "suspended": t.gettext("suspended")}
-    items = []
-    for credential in learner_credentials(session, link):
-        facts = facts_of(json.loads(credential.sealed) if credential.sealed else credential.document, t.language)
-        items.append(
-            {
-                "achievement": facts.achievement_name or t.gettext("a credential"),
-                "lang": _marked(facts.content_language, t.language),
-                "issuer": facts.issuer_name,
-                "issued_on": _day(facts.awarded, t),
-                "status": statuses.get(credential.status, credential.status),
-                "edc": credential.format == "edc",
-                "kind": "Europass EDC" if credential.format == "edc" else "Open Badges 3.0",
-                "verify_url": f"{runtime.settings.public_url}/v/{credential.public_token}",
-            }
-        )
-    college = items[0]["issuer"] if items else t.gettext("this college")
-    html = render_page(
-        "learner.html", page, items=items, email=link.email or t.gettext("you"), token=token, college=college
-    )
-    return localized(HTMLResponse(html, headers=HEADERS), choice, page)

@@ -217,3 +217,11 @@ def test_console_sign_in_is_rate_limited_apart_from_the_api(settings, empty_data
         assert answers == [401, 401, 401, 429]
         # Those 401s were the console's: the college's API calls from the same address go on.
         assert browser.get("/api/v1/issuers/me", headers=headers).status_code == 200
+
+
+def test_access_logs_never_hold_an_invitation_token() -> None:
+    """An invitation link signs its holder up as staff: like claim tokens, it is cut out of every log line."""
+    from app.logs import redact
+
+    line = '127.0.0.1:5000 - "GET /console/invitations/Zq3-secret_token HTTP/1.1" 200'
+    assert redact(line) == '127.0.0.1:5000 - "GET /console/invitations/<redacted> HTTP/1.1" 200'

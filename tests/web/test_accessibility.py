@@ -1,9 +1,9 @@
 """WCAG 2.1 AA on every public page: axe-core in a real Chromium, 0 serious or critical violations.
 
-One app, one browser, every page a visitor can reach (each verification verdict, the claim and learner pages, the
-catalogue, a micro-credential, /verify empty and with results - a credential's and a presentation's - the error
-pages), in English and Finnish, on a
-desktop and a phone viewport. axe-core is Deque's engine, pinned in tests/interop/js/package.json and installed by
+One app, one browser, every page a visitor can reach (each verification verdict, the claim and learner pages, a
+portfolio and a withdrawn one, the catalogue, a micro-credential, /verify empty and with results - a credential's and a
+presentation's - the error pages), in English and Finnish, on a desktop and a phone viewport. axe-core is Deque's
+engine, pinned in tests/interop/js/package.json and installed by
 ``npm ci --prefix tests/interop/js`` (.ci/run does it); it is injected into each page, so Node.js itself is not
 needed at run time. Without Chromium, Playwright or axe-core the test skips, unless VETCRED_REQUIRE_INTEROP=1 (CI),
 where it fails instead.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -44,6 +45,7 @@ WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}
 LANGUAGES = ("en", "fi")
 CHALLENGE = "accessibility-check"
+VERDICTS = ("verified", "revoked")
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
@@ -120,6 +122,19 @@ def _pages(base: str) -> dict[str, str | Callable[[Any, str], None]]:
         },
     )
     presentation.make_signed_token(wallet)
+    # A portfolio of a verified and a revoked credential of this college and an uploaded sealed EDC; a withdrawn one.
+    claim = valid["claimUrl"]
+    edc = http.get(f"{micro['credentials'][1]['verifyUrl']}.json").text
+    made = http.post(f"{claim}/portfolio", data={"credential": [valid["id"], revoked["id"]], "pasted": edc})
+    assert made.status_code == 201, made.text
+    portfolio = re.search(r'href="([^"]+/p/[\w-]+)"', made.text).group(1)  # type: ignore[union-attr]
+    withdrawn = http.post(f"{claim}/portfolio", data={"credential": [valid["id"]]})
+    assert withdrawn.status_code == 201, withdrawn.text
+    withdrawn_url = re.search(r'href="([^"]+/p/[\w-]+)"', withdrawn.text).group(1)  # type: ignore[union-attr]
+    ids = re.findall(r"/portfolio/([\w-]+)/withdraw", http.get(f"{claim}/all").text)
+    for portfolio_id in ids[:1]:  # the newest first: the second one
+        assert http.post(f"{claim}/portfolio/{portfolio_id}/withdraw").status_code in (200, 303)
+    assert http.get(withdrawn_url).status_code == 410 and http.get(portfolio).status_code == 200
     http.close()
 
     def pasted(text: str, challenge: str = "") -> Callable[[Any, str], None]:
@@ -144,6 +159,8 @@ def _pages(base: str) -> dict[str, str | Callable[[Any, str], None]]:
         "verify: not JSON (422)": pasted("{not json"),
         "claim": valid["claimUrl"],
         "learner": f"{valid['claimUrl']}/all",
+        "portfolio": portfolio,
+        "portfolio withdrawn (410)": withdrawn_url,
         "catalogue": f"{base}/catalogue",
         "micro-credential": spec["uri"],
         "not found (404)": f"{base}/v/no-such-token",
@@ -214,6 +231,9 @@ def test_every_public_page_has_no_serious_or_critical_wcag_violation(live_server
                 else:
                     where(page, language)
                 assert page.get_attribute("html", "lang") == language, name
+                if name == "portfolio":  # as a browser shows it: the picked two verified, the revoked one revoked
+                    verdicts = [page.locator(f".portfolio-credential .verdict-{v}").count() for v in VERDICTS]
+                    assert verdicts == [2, 1], verdicts
                 # A verdict is a word beside its symbol and colour (1.4.1), and keyboard focus is visible (2.4.7).
                 for headline in page.locator(".verdict h1").all():
                     symbol = headline.locator(".verdict-symbol").inner_text()
