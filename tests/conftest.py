@@ -7,6 +7,7 @@ the service's own ``VETCRED_DATABASE_URL``, and they refuse a database whose nam
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
 from app.config import Settings
 from app.db.base import Base
@@ -77,9 +79,18 @@ def engine(database_url: str) -> Iterator[Engine]:
 def empty_database(engine: Engine) -> Iterator[None]:
     """Empties every table after the test (children first), so each test starts from nothing."""
     yield
-    with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
+    for attempt in range(5):
+        try:
+            with engine.begin() as connection:
+                for table in reversed(Base.metadata.sorted_tables):
+                    connection.execute(table.delete())
+            return
+        except OperationalError:
+            # PostgreSQL picked the emptying as a deadlock's victim (a stopped worker's last commit still landing
+            # on a loaded machine): that transaction rolled back whole, so emptying again is safe.
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture

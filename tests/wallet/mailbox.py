@@ -32,7 +32,7 @@ class Mailbox:
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted for delivery"
 
-    def wait_for(self, count: int, timeout: float = 5.0) -> list[EmailMessage]:
+    def wait_for(self, count: int, timeout: float = 30.0) -> list[EmailMessage]:
         deadline = time.monotonic() + timeout
         while len(self.messages) < count and time.monotonic() < deadline:
             time.sleep(0.01)
