@@ -23,7 +23,8 @@ def xsd_datetime(moment: datetime) -> str:
     """``2024-05-01T12:00:00Z``: UTC, whole seconds. ``moment`` must carry a timezone."""
     if moment.tzinfo is None:
         raise ValueError("proof timestamps need a timezone-aware datetime")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime: strftime writes the year 40 as "40", which is no dateTime (years have four digits).
+    return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def is_xsd_datetime(value: Any) -> bool:

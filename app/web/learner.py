@@ -121,6 +121,7 @@ def learner_page(
 @router.post(
     "/claim/{token}/portfolio",
     response_class=HTMLResponse,
+    include_in_schema=False,  # the learner page's own form, like POST /verify: not an API
     responses=html_errors(404, 410, 422),
     summary="Make a portfolio link of picked credentials and uploaded ones from other colleges (claim token)",
 )
@@ -173,6 +174,7 @@ def make_portfolio(
 @router.post(
     "/claim/{token}/portfolio/{portfolio_id}/withdraw",
     response_class=HTMLResponse,
+    include_in_schema=False,  # the learner page's own form, like POST /verify: not an API
     responses=html_errors(404, 410),
     summary="Withdraw one of the learner's portfolio links: it then answers 410 Gone (claim token)",
 )

@@ -23,6 +23,13 @@ router = APIRouter(tags=["VC-API exchanges"])
 
 NO_STORE = {"Cache-Control": "no-store"}
 _STATUS = {"unknown_exchange": 404, "exchange_gone": 410}
+_PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
+# Refusals are RFC 9457 problem details (what VC-API clients read), not the API's usual error object.
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "A refused request or presentation", "content": _PROBLEM},
+    404: {"description": "No exchange at this address", "content": _PROBLEM},
+    410: {"description": "The exchange was used or has expired", "content": _PROBLEM},
+}
 
 
 def exchange_error(error: ExchangeError) -> JSONResponse:
@@ -68,6 +75,7 @@ def _step(runtime: Runtime, reference: str, body: dict[str, Any]) -> dict[str, A
         '`{"verifiablePresentation": {"verifiableCredential": [<the credential bound to that DID>]}}`. '
         "Single use; 404 for an unknown exchange, 410 for a spent or expired one, 400 for a refused presentation."
     ),
+    responses=PROBLEMS,
 )
 async def exchange(reference: str, request: Request, runtime: RuntimeDep) -> JSONResponse:
     try:
