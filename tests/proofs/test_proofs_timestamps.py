@@ -114,3 +114,15 @@ def test_revocation_data_that_is_removed_leaves_the_sample_at_t() -> None:
     report = verify_seal(changed, trusted_lists=None, now=datetime(2026, 1, 1, tzinfo=UTC))
     assert report.valid and report.level == "T", report.level_reason
     assert "TEST SEAL" in report.level_reason
+
+
+def test_a_date_time_before_the_year_1000_keeps_four_digits() -> None:
+    """XML Schema dateTime years have at least four digits; strftime wrote the year 40 as "40" (a 500 found by
+    schemathesis: the OB 3.0 schema refused the credential)."""
+    from datetime import UTC, datetime
+
+    from app.proofs.data_integrity import is_xsd_datetime, xsd_datetime
+
+    written = xsd_datetime(datetime(40, 2, 25, 19, 7, 1, 149_576, tzinfo=UTC))
+    assert written == "0040-02-25T19:07:01Z" and is_xsd_datetime(written)
+    assert xsd_datetime(datetime(2026, 11, 29, 6, 0, 0, 5, tzinfo=UTC)) == "2026-11-29T06:00:00Z"
