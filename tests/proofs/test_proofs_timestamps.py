@@ -119,8 +119,6 @@ def test_revocation_data_that_is_removed_leaves_the_sample_at_t() -> None:
 def test_a_date_time_before_the_year_1000_keeps_four_digits() -> None:
     """XML Schema dateTime years have at least four digits; strftime wrote the year 40 as "40" (a 500 found by
     schemathesis: the OB 3.0 schema refused the credential)."""
-    from datetime import UTC, datetime
-
     from app.proofs.data_integrity import is_xsd_datetime, xsd_datetime
 
     written = xsd_datetime(datetime(40, 2, 25, 19, 7, 1, 149_576, tzinfo=UTC))
