@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Form, Request, Response
 from fastapi.params import Depends as DependsParam
 from sqlalchemy.orm import Session
 
@@ -148,3 +148,7 @@ def _touch(request: Request, runtime: Runtime, session: Session, found: LiveSess
             touch(writer, found.row.id, now)
     else:
         found.row.last_seen_at = now
+
+
+# A text input of a console form (absent: the route's default, usually "", so the form's own check names it).
+FormText = Annotated[str, Form()]

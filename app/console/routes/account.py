@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import base64
 from contextlib import suppress
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import RuntimeDep, SessionDep
-from app.console.deps import CONSOLE_ROUTER_DEPENDENCIES, SESSION_COOKIE, ConsoleViewer, StaffContext
+from app.console.deps import CONSOLE_ROUTER_DEPENDENCIES, SESSION_COOKIE, ConsoleViewer, FormText, StaffContext
 from app.console.render import console_page
 from app.db.models import StaffMember
 from app.errors import Conflict, InvalidInput
@@ -31,7 +31,6 @@ from app.staff.totp import (
 from app.web.qr import qr_png
 
 router = APIRouter(prefix="/console", include_in_schema=False, dependencies=CONSOLE_ROUTER_DEPENDENCIES)
-Field = Annotated[str, Form()]
 ACCOUNT = "/console/account"
 
 
@@ -48,9 +47,9 @@ def change_password(
     staff: ConsoleViewer,
     session: SessionDep,
     runtime: RuntimeDep,
-    current_password: Field = "",
-    password: Field = "",
-    password_confirmation: Field = "",
+    current_password: FormText = "",
+    password: FormText = "",
+    password_confirmation: FormText = "",
 ) -> Response:
     member = _member(session, staff)
     try:
@@ -75,7 +74,7 @@ def start_totp(staff: ConsoleViewer, session: SessionDep, runtime: RuntimeDep) -
 
 @router.post("/account/totp/confirm", response_class=HTMLResponse)
 def confirm_totp(
-    request: Request, staff: ConsoleViewer, session: SessionDep, runtime: RuntimeDep, code: Field = ""
+    request: Request, staff: ConsoleViewer, session: SessionDep, runtime: RuntimeDep, code: FormText = ""
 ) -> Response:
     member = _member(session, staff)
     now = runtime.clock()
@@ -90,7 +89,7 @@ def confirm_totp(
 
 @router.post("/account/totp/disable", response_class=HTMLResponse)
 def disable_totp(
-    request: Request, staff: ConsoleViewer, session: SessionDep, runtime: RuntimeDep, code: Field = ""
+    request: Request, staff: ConsoleViewer, session: SessionDep, runtime: RuntimeDep, code: FormText = ""
 ) -> Response:
     member = _member(session, staff)
     now = runtime.clock()

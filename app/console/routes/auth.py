@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Annotated
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -16,6 +15,7 @@ from app.api.deps import RuntimeDep, SessionDep
 from app.console.deps import (
     CONSOLE_ROUTER_DEPENDENCIES,
     SESSION_COOKIE,
+    FormText,
     LiveSessionDep,
     SignedIn,
     StaffContext,
@@ -41,7 +41,6 @@ log = logging.getLogger("vetcred.console")
 
 HOME = "/console"
 CODE_PAGE = "/console/sign-in/code"
-Field = Annotated[str, Form()]
 
 
 def safe_next(value: str | None) -> str:
@@ -67,9 +66,9 @@ def sign_in(
     session: SessionDep,
     runtime: RuntimeDep,
     found: LiveSessionDep,
-    email: Field = "",
-    password: Field = "",
-    next: Field = HOME,
+    email: FormText = "",
+    password: FormText = "",
+    next: FormText = HOME,
 ) -> Response:
     target = safe_next(next)
     missing = {
@@ -123,8 +122,8 @@ def check_second_factor(
     session: SessionDep,
     runtime: RuntimeDep,
     found: LiveSessionDep,
-    code: Field = "",
-    next: Field = HOME,
+    code: FormText = "",
+    next: FormText = HOME,
 ) -> Response:
     target = safe_next(next)
     if found is None or not found.row.pending_second_factor:
@@ -176,9 +175,9 @@ def accept_invitation(
     session: SessionDep,
     runtime: RuntimeDep,
     staff: SignedIn,
-    name: Field = "",
-    password: Field = "",
-    password_confirmation: Field = "",
+    name: FormText = "",
+    password: FormText = "",
+    password_confirmation: FormText = "",
 ) -> Response:
     now = runtime.clock()
     given = {"name": name, "password": password, "password_confirmation": password_confirmation}

@@ -5,15 +5,15 @@ as the existing staff member with that verified address."""
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from app.api.deps import RuntimeDep, SessionDep
-from app.console.deps import CONSOLE_ROUTER_DEPENDENCIES, ConsoleOwner, StaffContext, cookie_options
+from app.console.deps import CONSOLE_ROUTER_DEPENDENCIES, ConsoleOwner, FormText, StaffContext, cookie_options
 from app.console.forms import form_errors, parse_form
 from app.console.render import console_page
 from app.console.routes.auth import HOME, safe_next, sign_in_form, signed_in_response
@@ -37,7 +37,6 @@ from app.staff.sso import (
 )
 
 router = APIRouter(prefix="/console", include_in_schema=False, dependencies=CONSOLE_ROUTER_DEPENDENCIES)
-Field = Annotated[str, Form()]
 STATE_COOKIE = "vetcred_console_sso"
 STATE_PATH = "/console/sso"
 SETTINGS = "/console/staff/sso"
@@ -162,11 +161,11 @@ def save(
     staff: ConsoleOwner,
     session: SessionDep,
     runtime: RuntimeDep,
-    provider_url: Field = "",
-    client_id: Field = "",
-    client_secret: Field = "",
-    email_domain: Field = "",
-    enabled: Field = "",
+    provider_url: FormText = "",
+    client_id: FormText = "",
+    client_secret: FormText = "",
+    email_domain: FormText = "",
+    enabled: FormText = "",
 ) -> Response:
     given = {
         "provider_url": provider_url.strip(),

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.api.deps import RuntimeDep, SessionDep
-from app.console.deps import CONSOLE_ROUTER_DEPENDENCIES, ConsoleOwner, StaffContext
+from app.console.deps import CONSOLE_ROUTER_DEPENDENCIES, ConsoleOwner, FormText, StaffContext
 from app.console.forms import form_errors, parse_form
 from app.console.render import console_page
 from app.errors import Conflict, InvalidInput
@@ -25,7 +25,6 @@ from app.staff.members import get_member, members_of
 from app.staff.roles import Role, parse_role
 
 router = APIRouter(prefix="/console", include_in_schema=False, dependencies=CONSOLE_ROUTER_DEPENDENCIES)
-Field = Annotated[str, Form()]
 STAFF = "/console/staff"
 
 
@@ -42,8 +41,8 @@ def invite_member(
     staff: ConsoleOwner,
     session: SessionDep,
     runtime: RuntimeDep,
-    email: Field = "",
-    role: Field = "",
+    email: FormText = "",
+    role: FormText = "",
 ) -> Response:
     values = {"email": email, "role": role}
     try:
@@ -97,7 +96,7 @@ def withdraw_invitation(invitation_id: str, staff: ConsoleOwner, session: Sessio
 
 @router.post("/staff/members/{member_id}/role", response_class=HTMLResponse)
 def set_role(
-    member_id: str, request: Request, staff: ConsoleOwner, session: SessionDep, runtime: RuntimeDep, role: Field = ""
+    member_id: str, request: Request, staff: ConsoleOwner, session: SessionDep, runtime: RuntimeDep, role: FormText = ""
 ) -> Response:
     member = get_member(session, staff.issuer, member_id)
     try:
