@@ -350,8 +350,9 @@ def _rotate_master(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     print(
-        f"re-encrypted {done.issuer_keys} signing keys, {done.seal_keys} seal keys, {done.offer_codes} offer codes "
-        f"and {done.staff_secrets} console secrets (TOTP, single sign-on)"
+        f"re-encrypted {done.issuer_keys} signing keys, {done.seal_keys} seal keys, {done.offer_codes} offer codes, "
+        f"{done.staff_secrets} console secrets (TOTP, single sign-on) and {done.presentation_answers} wallet answers "
+        "to employers' requests"
     )
     if current_file is not None and pending is not None:
         previous = current_file.with_name(current_file.name + ".previous")

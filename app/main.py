@@ -27,6 +27,7 @@ from app.api.v1 import (
     jobs,
     microcredentials,
     oid4vci,
+    openid4vp,
     status,
     vc_api,
     verify,
@@ -40,7 +41,7 @@ from app.jobs.worker import start_in_process_worker
 from app.logs import install_redaction
 from app.outbound import OutboundClient
 from app.runtime import Runtime, utc_now
-from app.web import apidocs, claim, home, learner, pages, portfolio
+from app.web import apidocs, claim, home, learner, pages, portfolio, presentation_request
 from app.web import catalogue as catalogue_page
 from app.web.page_cache import RenderedPages
 from app.web.render import STATIC
@@ -97,11 +98,13 @@ def create_app(
         branding.public_router,
         oid4vci.router,
         vc_api.router,
+        openid4vp.router,
         catalogue.router,
     ):
         app.include_router(router, responses=EVERY_ROUTE | errors(404))
     app.include_router(apidocs.router)
-    for router in (claim.router, learner.router, portfolio.router, catalogue_page.router, home.router):
+    web_pages = (claim.router, learner.router, portfolio.router, presentation_request.router, catalogue_page.router)
+    for router in (*web_pages, home.router):
         app.include_router(router, responses=json_errors(400, 404, 410, 413, 422, 429, 503))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # The staff console (docs/console.md): its static files first, so no console route can shadow them.

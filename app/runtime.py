@@ -225,11 +225,18 @@ class Runtime:
         )
 
     def verify_presentation(
-        self, document: Any, session: Session, *, challenge: str | None = None, domain: str | None = None
+        self,
+        document: Any,
+        session: Session,
+        *,
+        challenge: str | None = None,
+        domain: str | None = None,
+        presented_at: datetime | None = None,
     ) -> PresentationReport:
         """A presentation's holder proof, with the holder's keys resolved for ``authentication`` the way issuers'
         keys are (did:key, did:jwk offline; did:web from this service or, when enabled, over the guarded remote
-        fetcher), and each credential it carries verified in full by ``verify``, all at one clock reading."""
+        fetcher), and each credential it carries verified in full by ``verify``, all at one clock reading
+        (the holder's proof's own times at ``presented_at``, when it was received earlier)."""
         now = self.clock()
         return verify_presentation(
             document,
@@ -239,6 +246,7 @@ class Runtime:
             loader=self.loader,
             now=now,
             check_credential=lambda credential: self.verify(credential, session, now=now),
+            presented_at=presented_at,
         )
 
     def issuance_context(self) -> IssuanceContext:

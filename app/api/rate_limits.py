@@ -1,7 +1,8 @@
 """Rate limits on the public endpoints that cost work or guard secrets, with the ``limits`` library: 429 and
 Retry-After.
 
-Per client address: verification (``POST /api/v1/verify``, ``POST /verify``: canonicalization is CPU work), claim
+Per client address: verification (``POST /api/v1/verify``, ``POST /verify``, and employers' requests with their
+wallet answers, ``POST /request``, ``POST /openid4vp/responses/...``: canonicalization is CPU work), claim
 pages and offers (``/claim/...``, ``/oid4vci/offers/...``: unguessable tokens, but guessing must stay slow), the
 token endpoint (``/oid4vci/token``: PINs), console sign-in (``POST /console/sign-in``: passwords), and failed
 authentication (401s: API keys and the admin token). The
@@ -27,6 +28,11 @@ _CONSOLE_SIGN_IN = ("/console/sign-in", "/console/sign-in/code")
 _CONSOLE = "/console"
 
 
+def _verifies(path: str) -> bool:
+    """Posts that verify or make a request to verify: the verifier, an employer's request and its wallet answers."""
+    return path in ("/api/v1/verify", "/verify", "/request") or path.startswith("/openid4vp/responses/")
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
@@ -37,7 +43,7 @@ class Rule:
 def rules(*, verify: str, claim: str, token: str, console_sign_in: str) -> list[Rule]:
     """The limits from settings (``"30/minute"``, ``"5/second"``...); an empty string turns one off."""
     candidates = [
-        ("verify", verify, lambda method, path: method == "POST" and path in ("/api/v1/verify", "/verify")),
+        ("verify", verify, lambda method, path: method == "POST" and _verifies(path)),
         ("claim", claim, lambda _method, path: path.startswith(("/claim/", "/oid4vci/offers/", "/p/"))),
         ("token", token, lambda method, path: method == "POST" and path == "/oid4vci/token"),
         ("console_sign_in", console_sign_in, lambda method, path: method == "POST" and path in _CONSOLE_SIGN_IN),

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, utcnow
 
-# The console's and the portfolios' rows live in modules of their own; importing them here registers them.
+# The console's, the portfolios' and the employers' requests' rows live in modules of their own; importing them
+# here registers them.
 from app.db.portfolio import Portfolio, PortfolioItem  # noqa: F401
+from app.db.presentation_requests import PresentationRequest  # noqa: F401
 from app.db.staff import (  # noqa: F401
     OidcSettings,
     OidcSignIn,

@@ -1,8 +1,8 @@
 """The master key and the database it opens: found before serving, never silently replaced, rotated in one go.
 
-Every college's Ed25519 key, every e-seal key, every stored offer code and the console's staff secrets (TOTP
-secrets, single sign-on client secrets) are encrypted under the master key. A
-service that loses it and quietly makes a new one would start normally and then fail every issuance, so:
+Every college's Ed25519 key, every e-seal key, every stored offer code, the console's staff secrets (TOTP
+secrets, single sign-on client secrets) and the wallets' answers to employers' requests are encrypted under the
+master key. A service that loses it and quietly makes a new one would start normally and then fail every issuance, so:
 
 * a missing key file is only created for a database that holds no encrypted keys yet;
 * at start every encrypted key is opened once; if any does not open, the start stops and says what to restore;
@@ -17,7 +17,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.db.models import IssuerKey, OidcSettings, SealMaterial, StaffMember, WalletOffer
+from app.db.models import IssuerKey, OidcSettings, PresentationRequest, SealMaterial, StaffMember, WalletOffer
 from app.errors import ConfigurationError, KeyMaterialError
 from app.issuers.seals import seal_aad
 from app.issuers.service import key_aad
@@ -25,6 +25,7 @@ from app.proofs.keys import MasterKey
 from app.staff.sso import client_secret_aad
 from app.staff.totp import totp_aad
 from app.wallet.oid4vci import offer_code_aad
+from app.wallet.openid4vp import answer_aad
 
 PENDING_SUFFIX = ".new"
 
@@ -35,6 +36,7 @@ class Rotated:
     seal_keys: int
     offer_codes: int
     staff_secrets: int
+    presentation_answers: int
 
 
 def open_master_key(settings: Settings, session: Session) -> MasterKey:
@@ -118,9 +120,9 @@ def _opens_all(key: MasterKey, session: Session) -> bool:
 
 
 def rotate(session: Session, old: MasterKey, new: MasterKey) -> Rotated:
-    """Re-encrypts every issuer key, seal key, stored offer code and staff secret under ``new``; the caller commits
-    once."""
-    issuer_keys = seal_keys = offer_codes = staff_secrets = 0
+    """Re-encrypts every issuer key, seal key, stored offer code, staff secret and wallet answer under ``new``; the
+    caller commits once."""
+    issuer_keys = seal_keys = offer_codes = staff_secrets = presentation_answers = 0
     for row in session.scalars(select(IssuerKey).with_for_update()):
         aad = key_aad(row.issuer_id, row.key_id)
         row.encrypted_private_key = new.encrypt(old.decrypt(row.encrypted_private_key, aad=aad), aad=aad)
@@ -144,5 +146,11 @@ def rotate(session: Session, old: MasterKey, new: MasterKey) -> Rotated:
         aad = client_secret_aad(sso.issuer_id)
         sso.client_secret_encrypted = new.encrypt(old.decrypt(sso.client_secret_encrypted, aad=aad), aad=aad)
         staff_secrets += 1
+    answered = select(PresentationRequest).where(PresentationRequest.answer_encrypted.is_not(None))
+    for request in session.scalars(answered.with_for_update()):
+        assert request.answer_encrypted is not None
+        aad = answer_aad(request.id)
+        request.answer_encrypted = new.encrypt(old.decrypt(request.answer_encrypted, aad=aad), aad=aad)
+        presentation_answers += 1
     session.flush()
-    return Rotated(issuer_keys, seal_keys, offer_codes, staff_secrets)
+    return Rotated(issuer_keys, seal_keys, offer_codes, staff_secrets, presentation_answers)

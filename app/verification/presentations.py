@@ -112,16 +112,20 @@ def verify_presentation(
     loader: Loader,
     now: datetime,
     check_credential: CredentialCheck,
+    presented_at: datetime | None = None,
 ) -> PresentationReport:
     """Every check of the presentation and of each credential in it; never raises for what is in the document.
 
     ``resolver`` resolves the holder's keys for ``authentication``; ``check_credential`` verifies one credential.
     ``challenge``/``domain``: what the verifier gave the holder, checked against the proof's (a JWT's ``nonce`` and
     ``aud``); without them those checks are "not applicable", and the reasons say a copy could be replayed.
+    ``presented_at``: when the presentation reached the verifier, if earlier than ``now`` (an answer kept and
+    checked again later): the holder's proof is judged fresh or expired at that moment, the credentials at ``now``.
     """
     signed: _Signed | None = None
+    received = presented_at or now
     if is_jwt_presentation(document):
-        signed = _jwt_signed(document, resolver, now)
+        signed = _jwt_signed(document, resolver, received)
         presentation: Any = signed.presentation
     else:
         presentation = document
@@ -134,7 +138,7 @@ def verify_presentation(
         failed = check_proofs(signed.results)[0] if signed else []
         return PresentationReport(Report(checks=[structure, *failed], format=form, checked_at=now), None, [])
     # A Data Integrity proof is checked only once the structure passed: nothing is canonicalized for junk.
-    signed = signed or _data_integrity_signed(presentation, resolver, loader, now)
+    signed = signed or _data_integrity_signed(presentation, resolver, loader, received)
     proofs, verified = _holder_proofs(signed.results)
     checks = [
         structure,

@@ -27,7 +27,7 @@ def missing() -> str | None:
     """Why the Node.js side cannot run here, or None when it can."""
     if shutil.which("node") is None:
         return "node is not installed"
-    for package in ("@digitalbazaar/vc", "@openid4vc/openid4vci"):
+    for package in ("@digitalbazaar/vc", "@openid4vc/openid4vci", "@openid4vc/openid4vp", "dcql"):
         if not (JS_DIR / "node_modules" / package).is_dir():
             return f"the npm packages are not installed (npm ci --prefix {JS_DIR})"
     return None
