@@ -73,8 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="write the job's result here, .csv or .json (default: not written); it holds claim links: keep it safe",
     )
-    verify = commands.add_parser("verify", help="verify a credential file offline; exit 0 only when verified")
-    verify.add_argument("file", type=Path, help="a credential: JSON (a VC or an EDC) or a VC-JWT")
+    verify = commands.add_parser(
+        "verify", help="verify a credential or a presentation file offline; exit 0 only when verified"
+    )
+    verify.add_argument(
+        "file", type=Path, help="a credential (JSON: a VC or an EDC; or a VC-JWT) or a wallet's presentation"
+    )
+    verify.add_argument("--challenge", help="a presentation: the challenge (nonce) you gave the holder")
+    verify.add_argument("--domain", help="a presentation: the domain (audience) you gave the holder")
     demo = commands.add_parser(
         "demo",
         help="create a demo college, achievement, micro-credential and learner in this instance's database; "
@@ -243,24 +249,35 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
 
 def _verify(settings: Settings, args: argparse.Namespace) -> int:
     """Offline: did:key issuers, and did:web issuers of the configured database when it exists (their status lists
-    too, read from the database: they are at this instance's public URL)."""
+    too, read from the database: they are at this instance's public URL). A presentation: its holder's proof (with
+    ``--challenge`` and ``--domain`` when you gave them) and each credential in it, holders resolved the same way."""
     from functools import partial
 
     from sqlalchemy import inspect
 
     from app.proofs.controller_documents import resolve_remote
+    from app.proofs.data_integrity import ASSERTION_METHOD, AUTHENTICATION
     from app.proofs.dids import CompositeResolver
     from app.runtime import Runtime
     from app.trust.identity import IssuerDirectory
     from app.verification.pipeline import verify_credential
+    from app.verification.presentations import PresentationReport, is_presentation, verify_presentation
+    from app.verification.report import Report
 
     document = _read_credential(args.file)
+    presentation = is_presentation(document)
+    if not presentation and (args.challenge or args.domain):
+        raise InvalidInput("--challenge and --domain are for a presentation; this file holds a credential")
     settings = settings.model_copy(update={"public_url": _instance_url(settings)[0]})
     runtime = Runtime.start(settings)
     try:
         with runtime.transaction() as session:
             if inspect(session.connection()).has_table("issuers"):
-                report = runtime.verify(document, session)
+                report: Report | PresentationReport = (
+                    runtime.verify_presentation(document, session, challenge=args.challenge, domain=args.domain)
+                    if presentation
+                    else runtime.verify(document, session)
+                )
             else:  # no database of ours yet: did:key issuers only, other status lists only when remote fetching is on
                 nobody = IssuerDirectory(
                     local=lambda _did: None,
@@ -269,16 +286,34 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
                     service_name="colleges registered on this service (none: no database)",
                     now=runtime.clock(),
                 )
-                report = verify_credential(
-                    document,
-                    resolver=CompositeResolver(
-                        local_did_web=lambda _vm: None, remote=partial(resolve_remote, fetch=runtime.remote)
-                    ),
-                    loader=runtime.loader,
-                    now=runtime.clock(),
-                    fetch=runtime.remote,
-                    identify=nobody.identify,
-                    identify_certificate=nobody.identify_certificate,
+
+                def resolver(relationship: str = ASSERTION_METHOD) -> CompositeResolver:
+                    remote = partial(resolve_remote, fetch=runtime.remote, relationship=relationship)
+                    return CompositeResolver(local_did_web=lambda _vm: None, remote=remote)
+
+                def check(credential: Any) -> Report:
+                    return verify_credential(
+                        credential,
+                        resolver=resolver(),
+                        loader=runtime.loader,
+                        now=runtime.clock(),
+                        fetch=runtime.remote,
+                        identify=nobody.identify,
+                        identify_certificate=nobody.identify_certificate,
+                    )
+
+                report = (
+                    verify_presentation(
+                        document,
+                        challenge=args.challenge,
+                        domain=args.domain,
+                        resolver=resolver(AUTHENTICATION),
+                        loader=runtime.loader,
+                        now=runtime.clock(),
+                        check_credential=check,
+                    )
+                    if presentation
+                    else check(document)
                 )
     finally:
         runtime.close()
@@ -287,8 +322,10 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _read_credential(path: Path) -> Any:
-    """The credential in ``path``: a JSON value, or a VC-JWT (compact JWS) as text; what is wrong with it otherwise."""
+    """The credential or presentation in ``path``: a JSON value, or a VC-JWT or VP-JWT (compact JWS) as text; what is
+    wrong with it otherwise."""
     from app.proofs.vc_jwt import is_jwt_credential
+    from app.proofs.vp_jwt import is_jwt_presentation
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -299,6 +336,9 @@ def _read_credential(path: Path) -> Any:
     stripped = text.strip()
     if not stripped:
         raise InvalidInput(f"{path} is an empty file")
+    if is_jwt_presentation(stripped):
+        print(f"vetcred: {path} holds a presentation JWT; verifying the holder and each credential", file=sys.stderr)
+        return stripped
     if is_jwt_credential(stripped):
         print(f"vetcred: {path} holds a VC-JWT; verifying the credential it carries", file=sys.stderr)
         return stripped

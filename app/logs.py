@@ -18,9 +18,12 @@ LogFormat = Literal["text", "json"]
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 # The secret is the path segment after each of these: claim links /claim/<token>[/all], wallet offers
-# /oid4vci/offers/<reference>, VC-API exchanges /exchanges/<reference>, portfolio links /p/<token> and staff
-# invitations /console/invitations/<token>.
-_SECRET_PATHS = re.compile(r"(/claim/|/oid4vci/offers/|/exchanges/|/p/|/console/invitations/)[^/?#\s\"]+")
+# /oid4vci/offers/<reference>, VC-API exchanges /exchanges/<reference>, portfolio links /p/<token>, staff
+# invitations /console/invitations/<token>, employers' request pages /request/<viewer> and their wallets' response
+# URIs /openid4vp/responses/<reference>.
+_SECRET_PATHS = re.compile(
+    r"(/claim/|/oid4vci/offers/|/exchanges/|/p/|/console/invitations/|/request/|/openid4vp/responses/)[^/?#\s\"]+"
+)
 REDACTED = "<redacted>"
 
 

@@ -14,13 +14,17 @@ from unittest.mock import ANY
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from app.cli import main
 from app.config import Settings
 from app.credentials.edc_profiles import GENERIC, MANDATE_EVIDENCE, MANDATED
 from app.credentials.edc_shacl import validate_edc
+from app.main import create_app
 from tests.factories import issuer_payload
+from tests.interop import node
 from tests.servers import free_port
+from tests.verification.holder import CHALLENGE, DOMAIN, issued_to, present
 
 
 @pytest.fixture
@@ -118,6 +122,27 @@ def test_verify_says_what_is_wrong_with_the_file(tmp_path: Path, capsys, content
 def test_verify_says_when_the_file_is_missing(tmp_path: Path, capsys) -> None:
     assert main(["verify", str(tmp_path / "missing.json")]) == 2
     assert capsys.readouterr().err == f"vetcred: cannot read {tmp_path / 'missing.json'}: No such file or directory\n"
+
+
+def test_verify_a_presentation_with_the_challenge_and_domain_given(cli_env: Settings, tmp_path: Path, capsys) -> None:
+    """A wallet's presentation (signed by Digital Bazaar's library) of a credential a college of this database issued
+    to the holder: verified with the challenge and domain the holder was given, not with another challenge."""
+    node.require()
+    with TestClient(create_app(cli_env)) as client:
+        credential = issued_to(client, "Noorderpoort College")
+    presented = tmp_path / "presentation.json"
+    presented.write_text(json.dumps(present([credential])))
+    assert main(["verify", str(presented), "--challenge", CHALLENGE, "--domain", DOMAIN]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["holder"]["verified"] is True and report["credentials"][0]["subjectIsHolder"] is True
+
+    assert main(["verify", str(presented), "--challenge", "another-challenge", "--domain", DOMAIN]) == 1
+    checks = {c["name"]: c["outcome"] for c in json.loads(capsys.readouterr().out)["holder"]["checks"]}
+    assert checks["challenge"] == "failed" and checks["domain"] == "passed"
+
+    (tmp_path / "credential.json").write_text(json.dumps(credential))
+    assert main(["verify", str(tmp_path / "credential.json"), "--challenge", CHALLENGE]) == 2
+    assert "--challenge and --domain are for a presentation" in capsys.readouterr().err
 
 
 @contextmanager

@@ -5,8 +5,9 @@ each credential's subject is the holder. One verdict for the holder, one per cre
 Here in ``app/verification/``, not in ``app/wallet/``: checking a presentation is verification - pure (a document,
 keys, a loader and a clock in; a report out) - and the public verifier (``POST /api/v1/verify``, ``/verify``) uses
 it. The wallet protocols that ask for presentations (VC-API exchanges for the Learner Credential Wallet,
-``app/wallet/vc_api.py``; OpenID4VP later) are protocol state machines that belong in ``app/wallet/`` and call this
-function; verification never imports the wallet, so the rule lives once, below both.
+``app/wallet/vc_api.py``; an employer's OpenID4VP request, ``app/wallet/openid4vp.py``) are protocol state machines
+that belong in ``app/wallet/`` and call this function; verification never imports the wallet, so the rule lives
+once, below both.
 """
 
 from __future__ import annotations

@@ -192,7 +192,9 @@ async def verify_submitted(
         return refused(t.gettext("A credential is a JSON object or a VC-JWT."))
     # Verification canonicalizes (CPU work): keep it off the event loop.
     if is_presentation(document):
-        checked = await run_in_threadpool(lambda: runtime.verify_presentation(document, session, **asked))
+        checked = await run_in_threadpool(
+            lambda: runtime.verify_presentation(document, session, challenge=asked["challenge"], domain=asked["domain"])
+        )
         html = render_presentation_page(presentation_view(checked, page.code), page)
         return localized(HTMLResponse(html), choice, page)
     report = await run_in_threadpool(runtime.verify, document, session)

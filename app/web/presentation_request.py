@@ -119,7 +119,8 @@ def _page(
 @router.get("/request", response_class=HTMLResponse, summary="Ask a learner's wallet for their credentials (OpenID4VP)")
 def start_page(choice: LanguageDep) -> Response:
     page = choice.page()
-    return _page(render_page("request_start.html", page, max_length=MAX_REQUESTER_LENGTH), choice, page)
+    html = render_page("request_start.html", page, max_length=MAX_REQUESTER_LENGTH, error=None, requester="")
+    return _page(html, choice, page)
 
 
 @router.post("/request", include_in_schema=False)  # the start page's own form, like POST /verify: not an API

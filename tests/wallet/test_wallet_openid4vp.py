@@ -24,6 +24,7 @@ from app.config import Settings
 from app.db.models import PresentationRequest
 from app.errors import KeyMaterialError
 from app.issuers.master_key import rotate
+from app.logs import redact
 from app.main import create_app
 from app.proofs.keys import MasterKey
 from app.wallet.openid4vp import (
@@ -36,7 +37,7 @@ from app.wallet.openid4vp import (
 )
 from tests.factories import issue, make_achievement, make_issuer
 from tests.interop import node
-from tests.servers import serving
+from tests.servers import CHROMIUM, CHROMIUM_ARGS, serving
 from tests.verification.holder import HOLDER, HOLDER_SEED, OTHER_SEED
 from tests.wallet.wallet import Clock, scan_offer_qr
 
@@ -255,7 +256,42 @@ def test_an_answer_is_encrypted_at_rest_survives_a_master_key_rotation_and_is_de
         assert len(session.scalars(select(PresentationRequest)).all()) == 1
 
 
-def test_a_name_too_long_is_refused_on_the_form(live_server: str) -> None:
+def test_the_form_explains_and_a_name_too_long_is_refused(live_server: str) -> None:
+    form = httpx.get(f"{live_server}/request?lang=nl")
+    assert form.status_code == 200 and form.headers["content-language"] == "nl"
+    assert 'action="/request?lang=nl"' in form.text and 'name="requester"' in form.text
     refused = httpx.post(f"{live_server}/request", data={"requester": "x" * 121})
     assert refused.status_code == 422 and "at most 120 characters" in refused.text
     assert 'aria-invalid="true"' in refused.text
+
+
+def test_in_a_browser_the_waiting_page_turns_by_itself_to_the_verified_answer(
+    live_server: str, held: list[dict[str, Any]], chromium: str
+) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        refused: list[str] = []  # what the Content-Security-Policy blocks is reported on the console
+        page.on("console", lambda message: refused.append(message.text) if "Content Security" in message.text else None)
+        failed: list[str] = []  # the page's script and its state requests (no favicon is served: not the page's)
+        page.on("response", lambda r: failed.append(r.url) if r.status >= 400 and "favicon" not in r.url else None)
+        page.goto(f"{live_server}/request")
+        page.fill("#requester", "Acme Installers")
+        page.click("button[type=submit]")
+        page.wait_for_selector('h1:has-text("Waiting for the learner\'s wallet")')
+        link = page.get_attribute("a[href^='openid4vp://']", "href")
+        assert link is not None
+        _wallet(link, [held[0]["credential"], held[1]["credential"]])
+        # No reload by the test: the page's own script sees the answer and shows it.
+        page.wait_for_selector("h1:has-text('2 of 2 credentials verified')", timeout=20_000)
+        assert page.locator(".presentation .verdict-verified").count() == 4  # two holders, two credentials
+        browser.close()
+    assert not refused and not failed, (refused, failed)
+
+
+def test_access_logs_never_show_a_request_page_or_response_uri_secret() -> None:
+    page = '127.0.0.1 - "GET /request/Zq9-viewer_token/state HTTP/1.1" 200'
+    assert redact(page) == '127.0.0.1 - "GET /request/<redacted>/state HTTP/1.1" 200'
+    answer = '127.0.0.1 - "POST /openid4vp/responses/aD0u-reference HTTP/1.1" 200'
+    assert redact(answer) == '127.0.0.1 - "POST /openid4vp/responses/<redacted> HTTP/1.1" 200'

@@ -2,7 +2,8 @@
 
 One app, one browser, every page a visitor can reach (each verification verdict, the claim and learner pages, a
 portfolio and a withdrawn one, the catalogue, a micro-credential, /verify empty and with results - a credential's and a
-presentation's - the error pages), in English and Finnish, on a desktop and a phone viewport. axe-core is Deque's
+presentation's -, an employer's request for credentials waiting, answered and declined, the error pages), in English
+and Finnish, on a desktop and a phone viewport. axe-core is Deque's
 engine, pinned in tests/interop/js/package.json and installed by
 ``npm ci --prefix tests/interop/js`` (.ci/run does it); it is injected into each page, so Node.js itself is not
 needed at run time. Without Chromium, Playwright or axe-core the test skips, unless VETCRED_REQUIRE_INTEROP=1 (CI),
@@ -11,6 +12,7 @@ where it fails instead.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -18,6 +20,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
@@ -135,6 +138,29 @@ def _pages(base: str) -> dict[str, str | Callable[[Any, str], None]]:
     for portfolio_id in ids[:1]:  # the newest first: the second one
         assert http.post(f"{claim}/portfolio/{portfolio_id}/withdraw").status_code in (200, 303)
     assert http.get(withdrawn_url).status_code == 410 and http.get(portfolio).status_code == 200
+    # An employer's requests: one waiting, one the wallet answered (a VP-JWT made for it), one the learner declined.
+    requests = [_employer_request(http, base) for _ in range(3)]
+    answered, declined = requests[1], requests[2]
+    made_for_it = jwt.JWT(
+        header={"alg": "ES256", "kid": f"{holder}#0"},
+        claims={
+            "iss": holder,
+            "nonce": answered["nonce"],
+            "aud": answered["client_id"],
+            "iat": int(time.time()),
+            "vp": {
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiablePresentation"],
+                "verifiableCredential": [own],
+            },
+        },
+    )
+    made_for_it.make_signed_token(wallet)
+    vp_token = json.dumps({"microcredentials": [made_for_it.serialize()]})
+    sent = http.post(answered["response_uri"], data={"vp_token": vp_token, "state": answered["state"]})
+    assert sent.status_code == 200, sent.text
+    sent = http.post(declined["response_uri"], data={"error": "access_denied", "state": declined["state"]})
+    assert sent.status_code == 200, sent.text
     http.close()
 
     def pasted(text: str, challenge: str = "") -> Callable[[Any, str], None]:
@@ -164,7 +190,21 @@ def _pages(base: str) -> dict[str, str | Callable[[Any, str], None]]:
         "catalogue": f"{base}/catalogue",
         "micro-credential": spec["uri"],
         "not found (404)": f"{base}/v/no-such-token",
+        "request: start": f"{base}/request",
+        "request: waiting": requests[0]["page"],
+        "request: answered": answered["page"],
+        "request: declined": declined["page"],
+        "request: sent": f"{base}/request/sent",
     }
+
+
+def _employer_request(http: httpx.Client, base: str) -> dict[str, str]:
+    """An employer's request made on its form: its page, and the request's parameters its link holds."""
+    made = http.post(f"{base}/request", data={"requester": "Acme Installers"})
+    assert made.status_code == 303, made.text
+    page = base + made.headers["location"].split("?")[0]
+    link = re.search(r'<a href="(openid4vp://[^"]+)">', http.get(page).text).group(1)  # type: ignore[union-attr]
+    return dict(parse_qsl(urlsplit(html.unescape(link)).query)) | {"page": page}
 
 
 # Without CSS selectors for every node checked, axe runs about twice as fast; a failing rule is run again with them,
