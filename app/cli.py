@@ -79,8 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "file", type=Path, help="a credential (JSON: a VC or an EDC; or a VC-JWT) or a wallet's presentation"
     )
-    verify.add_argument("--challenge", help="a presentation: the challenge (nonce) you gave the holder")
-    verify.add_argument("--domain", help="a presentation: the domain (audience) you gave the holder")
+    verify.add_argument(
+        "--challenge", help="a presentation: the challenge (nonce) you gave the holder (default: none, not checked)"
+    )
+    verify.add_argument(
+        "--domain", help="a presentation: the domain (audience) you gave the holder (default: none, not checked)"
+    )
     demo = commands.add_parser(
         "demo",
         help="create a demo college, achievement, micro-credential and learner in this instance's database; "

@@ -16,6 +16,7 @@ def test_the_landing_page_links_to_verify_the_catalogue_and_the_api_docs(client:
     links = {a.text_content(): a.get("href") for a in root.xpath("//main//a")}
     assert links == {
         "Verify a credential": "/verify?lang=en",
+        "Ask for credentials": "/request?lang=en",
         "Browse the catalogue": "/catalogue?lang=en",
         "API documentation (Swagger UI)": "/docs",
         "API reference (ReDoc)": "/redoc",
@@ -30,4 +31,4 @@ def test_the_landing_page_speaks_the_readers_language(client: TestClient) -> Non
     assert response.headers["content-language"] == "et"
     root = lxml.html.document_fromstring(response.text)
     assert root.xpath("string(//h1)") == "Kontrollitavad mikrokvalifikatsioonitunnistused"
-    assert root.xpath("//main//a/@href")[:2] == ["/verify?lang=et", "/catalogue?lang=et"]
+    assert root.xpath("//main//a/@href")[:3] == ["/verify?lang=et", "/request?lang=et", "/catalogue?lang=et"]
