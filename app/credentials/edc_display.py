@@ -2,7 +2,8 @@
 
 A cohort draws thousands of pages that differ only in the learner's name, the facts line and the credential id, so
 the page is encoded in horizontal bands: the bands without the learner are drawn, quantized and deflated once per
-specification and language (``_Page``), and each EDC draws and deflates only its own bands. zlib streams compressed
+specification and language (``_Page``), the facts line once per cohort day and language, and each EDC draws and
+deflates only its own two bands (the name, the credential id), once for all its languages. zlib streams compressed
 with a full flush are independent, so the PNG's one zlib stream is the cached pieces and the row's pieces joined in
 order (its Adler-32 combined from theirs). The pixels are exactly those of the page drawn whole.
 """
@@ -54,21 +55,20 @@ class _Page:
 
 def render_display_images(record: IssuedMicroCredential) -> dict[str, bytes]:
     """One PNG per language of the spec's title, in the title's order (primary language first)."""
-    # The learner's bands hold only the page's frame besides the learner: drawn once for every language.
-    learner = _frame(_learner_height())
-    below_name = _text(
-        ImageDraw.Draw(learner), 0, record.learner.full_name, _font(34), INK, _width(), max_lines=NAME_LINES
-    )
+    # The learner's name and the credential id are the same in every language: drawn and deflated once per row, at
+    # the fastest level (they are a few kilobytes; the cached bands around them carry most of the page).
+    name = _frame(_learner_height())
+    facts_y = _text(ImageDraw.Draw(name), 0, record.learner.full_name, _font(34), INK, _width(), max_lines=NAME_LINES)
+    facts_y += 16
+    name_band = _deflated(name.crop((0, 0, SIZE[0], facts_y)), level=1)
     foot = _frame(_line_height(_font(18)))
     edc_id = f"urn:credential:{uuid.UUID(record.credential_id)}"
     ImageDraw.Draw(foot).text((MARGIN, 0), edc_id, font=_font(18), fill=MUTED)
-    deflated_foot = _deflated(foot)
-    return {
-        language: _render(record, language, learner, below_name + 16, deflated_foot) for language in record.spec.title
-    }
+    deflated_foot = _deflated(foot, level=1)
+    return {language: _render(record, language, name_band, facts_y, deflated_foot) for language in record.spec.title}
 
 
-def _render(record: IssuedMicroCredential, language: str, learner: Image.Image, facts_y: int, foot: _Deflated) -> bytes:
+def _render(record: IssuedMicroCredential, language: str, name: _Deflated, facts_y: int, foot: _Deflated) -> bytes:
     spec = record.spec
     awarding = ", ".join(_pick(org.name, language) for org in spec.awarding_bodies)
     outcomes = tuple(_pick(outcome.title, language) for outcome in record.achieved_outcomes[:MAX_OUTCOME_LINES])
@@ -80,10 +80,8 @@ def _render(record: IssuedMicroCredential, language: str, learner: Image.Image, 
         facts.append(f"{spec.ects_credits:g} ECTS")
     if spec.workload_hours is not None:
         facts.append(f"{spec.workload_hours:g} h")
-    band = learner.copy()
-    band.paste(_facts_strip("  ·  ".join(facts)), (0, facts_y))
     first, middle, last = page.fixed
-    return _png([first, _deflated(band), middle, foot, last])
+    return _png([first, name, _facts_band("  ·  ".join(facts), facts_y), middle, foot, last])
 
 
 @lru_cache(maxsize=64)
@@ -131,11 +129,12 @@ def _learner_height() -> int:
 
 
 @lru_cache(maxsize=256)
-def _facts_strip(text: str) -> Image.Image:
-    """The facts line (the same for a whole cohort: date, EQF level, credits, hours)."""
-    strip = _frame(_line_height(_font(24)))
-    _text(ImageDraw.Draw(strip), 0, text, _font(24), MUTED, _width(), max_lines=1)
-    return strip
+def _facts_band(text: str, top: int) -> _Deflated:
+    """The rest of the learner's band from ``top`` (below the name, which takes one line or two): the facts line,
+    the same for a whole cohort (date, EQF level, credits, hours), deflated once."""
+    band = _frame(_learner_height() - top)
+    _text(ImageDraw.Draw(band), 0, text, _font(24), MUTED, _width(), max_lines=1)
+    return _deflated(band, level=9)
 
 
 def _deflated(band: Image.Image, *, level: int = 6) -> _Deflated:

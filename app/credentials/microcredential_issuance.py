@@ -26,6 +26,7 @@ from app.credentials.ob3_microcredential import build_ob3_microcredential
 from app.credentials.shacl_policy import check_edc
 from app.credentials.validate import check_achievement_credential
 from app.db import models as db
+from app.db.base import SerializedDocument
 from app.issuers.sealer import sealer_of
 from app.issuers.seals import seal_for
 from app.issuers.service import signer_for
@@ -140,6 +141,8 @@ def sign_and_seal(
         stamper=context.stamper,
         revocation=context.revocation,
     )
+    # The EDC row stores the payload's text as its document: serialized once.
+    edc = SerializedDocument(edc, payload)
     return SealedDocuments(ob3=signed, edc=edc, sealed=json.dumps(sealed, ensure_ascii=False))
 
 

@@ -8,7 +8,6 @@ configured probability: no per-EDC database count, and every worker process chec
 
 from __future__ import annotations
 
-import hashlib
 import random
 import threading
 from collections.abc import Mapping
@@ -19,8 +18,9 @@ from cachetools import LRUCache
 from app.credentials.edc_shacl import validate_edc
 from app.errors import CredentialSchemaError
 
-_conforming: LRUCache[tuple[str, str], bool] = LRUCache(maxsize=4096)
+_conforming: LRUCache[tuple[str, int], bool] = LRUCache(maxsize=4096)
 _lock = threading.Lock()
+_TYPE_NAMES = {str: "str", int: "int", bool: "bool", float: "float", type(None): "NoneType"}
 
 
 def check_edc(spec_id: str, edc: Mapping[str, Any], sample_rate: float) -> None:
@@ -37,15 +37,17 @@ def check_edc(spec_id: str, edc: Mapping[str, Any], sample_rate: float) -> None:
         _conforming[key] = True
 
 
-def shape(document: Any) -> str:
+def shape(document: Any) -> int:
     """A digest of the document's structure: its keys and the kinds of its values, not the values (a list's items
-    count once per distinct shape, so more learning outcomes or claims is not a new shape)."""
-    return hashlib.sha256(_skeleton(document).encode()).hexdigest()
+    count once per distinct shape, so more learning outcomes or claims is not a new shape). Python's 64-bit hash of
+    the skeleton: computed in C, valid within this process, as the cache it keys; two shapes sharing one (odds
+    about 2^-64 a pair) would only leave the second to the random sample."""
+    return hash(_skeleton(document))
 
 
-def _skeleton(value: Any) -> str:
+def _skeleton(value: Any) -> Any:
     if isinstance(value, Mapping):
-        return "{" + ",".join(f"{key}:{_skeleton(value[key])}" for key in sorted(value)) + "}"
+        return tuple(sorted((key, _skeleton(item)) for key, item in value.items()))
     if isinstance(value, list):
-        return "[" + "|".join(sorted({_skeleton(item) for item in value})) + "]"
-    return type(value).__name__
+        return frozenset(_skeleton(item) for item in value)
+    return _TYPE_NAMES.get(type(value)) or type(value).__name__

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -19,6 +20,20 @@ NAMING_CONVENTION = {
 
 # JSON documents are stored as JSONB on PostgreSQL (compact, indexable) and as JSON text on SQLite.
 JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class SerializedDocument(dict[str, Any]):
+    """A JSON document that also carries the JSON text it was written as: stored as that text, not serialized
+    again (an EDC's tens of kilobytes are serialized once, for its seal, rather than twice). It reads as the dict."""
+
+    def __init__(self, document: dict[str, Any], text: str) -> None:
+        super().__init__(document)
+        self.text = text
+
+
+def json_serializer(value: Any) -> str:
+    """The engines' JSON serializer: a ``SerializedDocument``'s own text, else ``json.dumps`` (SQLAlchemy's default)."""
+    return value.text if isinstance(value, SerializedDocument) else json.dumps(value)
 
 
 def utcnow() -> datetime:

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db.base import json_serializer
+
 WRITES = "vetcred_writes"
 
 
@@ -24,11 +26,15 @@ def make_engine(url: str, *, connections: int = 10) -> Engine:
     overflow = connections if connections > 1 else 0
     if url.startswith("sqlite"):
         pool = {} if connections > 1 else {"pool_size": 1, "max_overflow": 0}
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, json_serializer=json_serializer, **pool
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=connections, max_overflow=overflow)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=connections, max_overflow=overflow, json_serializer=json_serializer
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
