@@ -137,3 +137,22 @@ def _utc(value: datetime | str) -> datetime:
     """A timestamp as read back without the ORM: PostgreSQL's aware, SQLite's naive UTC text."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def test_on_postgresql_credentials_are_compressed_with_lz4_from_migration_0017(fresh_database_url: str) -> None:
+    if not fresh_database_url.startswith("postgresql"):
+        pytest.skip("TOAST compression is PostgreSQL's (SQLite stores values as they are)")
+    upgrade(fresh_database_url)
+    engine = make_engine(fresh_database_url)
+    query = text(
+        "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = 'credentials'::regclass "
+        "AND attname IN ('document', 'sealed')"
+    )
+    try:
+        with engine.connect() as connection:
+            assert dict(connection.execute(query).all()) == {"document": "l", "sealed": "l"}  # l: lz4
+        downgrade(fresh_database_url, "0016")
+        with engine.connect() as connection:
+            assert dict(connection.execute(query).all()) == {"document": "", "sealed": ""}  # the server's default
+    finally:
+        engine.dispose()

@@ -1,9 +1,10 @@
 """A cohort chunk in three steps: prepare in a short transaction, sign and seal outside any, store in a short one.
 
-Per chunk rather than per row: the college is locked twice (status entries for every row at once, then the rows
-stored and committed together), never while documents are signed, so workers on other processes or machines issue
-the same college's rows in parallel. Each row stays idempotent on (specification, learner, reference): the store
-step looks again under the lock, and a row another worker stored first is reported as already recorded.
+Per chunk rather than per row: the college is locked once, briefly (learners and status entries for every row at
+once), never while documents are signed or stored, so workers on other processes or machines issue the same
+college's rows in parallel. Each row stays idempotent on (specification, learner, reference): the store step looks
+again, a row another worker stored first is reported as already recorded, and the unique constraint on assessments
+settles two workers storing the same row at the same moment (the loser's chunk runs again).
 """
 
 from __future__ import annotations
@@ -266,16 +267,23 @@ def _store(
     context: IssuanceContext,
     after_issue: AfterIssue | None,
 ) -> None:
-    """One short transaction under the college's lock: each row stored unless it was meanwhile (a retry, another
-    worker, an earlier row of this chunk).
+    """One short transaction: each row stored unless it was meanwhile (a retry, another worker, an earlier row of
+    this chunk).
 
     Table by table, not row by row: the chunk's assessments, then its credentials, then its claim links, each
     inserted in one flush (no savepoint or flush per row: any failure rolls the whole chunk back, to run again).
+    Not under the college's lock (a chunk's tens of megabytes of documents would keep every other worker of the
+    college waiting): the unique (specification, learner, reference) of assessments is what keeps a row issued
+    once. Two workers storing the same row at once (a stalled chunk taken up while its first worker still runs)
+    collide on it before any credential is written, and the loser's chunk runs again and reports the row as
+    recorded. The lock is taken only when a row may complete a larger credential (its status entries).
     """
     spec, detached_issuer, _signer, sealing = prepared
     issuer = session.get(db.Issuer, detached_issuer.id)
     assert issuer is not None
-    lock_issuer(session, issuer)
+    stacks = _is_a_pathway_part(session, issuer.id, spec.id)
+    if stacks:  # a row may complete a larger credential, whose status entries are per-college state
+        lock_issuer(session, issuer)
     rows = [row for row in valid if row.number not in outcomes and row.learner is not None]
     existing = _existing(session, spec.id, [(row.learner.id, row.data.reference) for row in rows if row.learner])
     new: list[tuple[_Row, db.Assessment]] = []
@@ -315,7 +323,6 @@ def _store(
                 assessment_id=assessment.id,
             )
     session.flush()
-    stacks = _is_a_pathway_part(session, issuer.id, spec.id)
     for row, assessment in new:
         assert row.learner is not None
         pair = pairs.get(row.number)
