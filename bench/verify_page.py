@@ -3,8 +3,9 @@
 Starts `vetcred serve` on a fresh SQLite database in a temporary directory, issues one credential through the
 API, then loads GET /v/{token} (HTML; every view verifies: proofs reused while their inputs are unchanged, the status
 and validity period live), after a warm-up run. Needs `wrk` (Debian package wrk). Run by hand:
-python bench/verify_page.py [--seconds 15] [--connections 16] [--workers 1] [--warmup 3]; BENCH_LOOP passes uvicorn
-options (default: --loop asyncio, as `vetcred serve` runs).
+python bench/verify_page.py [--seconds 15] [--connections 16] [--workers 1] [--warmup 3] [--floor]; BENCH_LOOP passes
+uvicorn options (default: --loop asyncio, as `vetcred serve` runs). ``--floor`` loads bench/asgi_floor.py instead, a
+bare ASGI app with a fixed page: the most any page can serve here with the same server, loop and load.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start_server(workdir: Path, port: int, workers: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
+def _start_server(workdir: Path, port: int, workers: int, log: IO[bytes], *, floor: bool) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VETCRED_")}
     base = f"http://127.0.0.1:{port}"
     env |= {"VETCRED_PUBLIC_URL": base, "VETCRED_ADMIN_TOKEN": TOKEN}
@@ -48,7 +49,7 @@ def _start_server(workdir: Path, port: int, workers: int, log: IO[bytes]) -> sub
         sys.executable,
         "-m",
         "uvicorn",
-        "app.asgi:app",
+        *(["--app-dir", str(Path(__file__).parent), "asgi_floor:app"] if floor else ["app.asgi:app"]),
         "--host",
         "127.0.0.1",
         "--port",
@@ -89,14 +90,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of load before the measured run (0: none)")
+    parser.add_argument("--floor", action="store_true", help="a bare ASGI app with a fixed page instead (the floor)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     port = _free_port()
     with tempfile.TemporaryDirectory() as workdir, open(Path(workdir) / "server.log", "wb") as log:
-        server = _start_server(Path(workdir), port, args.workers, log)
+        server = _start_server(Path(workdir), port, args.workers, log, floor=args.floor)
         try:
-            url = _issue(f"http://127.0.0.1:{port}")
+            url = f"http://127.0.0.1:{port}/" if args.floor else _issue(f"http://127.0.0.1:{port}")
             assert "Verified" in httpx.get(url).text
             if args.warmup:  # every worker's first view canonicalizes once; steady state is what is measured
                 _wrk(url, args.connections, args.warmup)
@@ -113,8 +115,9 @@ def main() -> None:
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", result)
     failed = sum(int(n) for n in socket.groups()) if socket else 0
+    what = "the floor: a bare ASGI app, a fixed page" if args.floor else "GET /v/{token} (HTML, verified on every view)"
     print(
-        f"GET /v/{{token}} (HTML, verified on every view), {args.connections} connections, {args.workers} worker(s), "
+        f"{what}, {args.connections} connections, {args.workers} worker(s), "
         f"{args.seconds}s after {args.warmup}s of warm-up ({' '.join(LOOP) or 'uvicorn defaults'}):"
     )
     print(
