@@ -199,6 +199,8 @@ def _vp_token(raw: str) -> list[Any]:
         token = json.loads(raw)
     except ValueError:
         raise ResponseRefused("vp_token is not JSON: it must be a JSON object keyed by the query's id") from None
+    except RecursionError:
+        raise ResponseRefused("vp_token is JSON nested too deeply to hold presentations") from None
     if not isinstance(token, dict) or not token:
         raise ResponseRefused(f'vp_token must be a JSON object such as {{"{QUERY_ID}": [<presentation>]}}')
     unknown = sorted(set(token) - {QUERY_ID})

@@ -204,6 +204,7 @@ def test_responses_the_endpoint_refuses_change_nothing(live_server: str, clock: 
     refusals = [
         ({"vp_token": "{}", "state": "not-the-state"}, "state is not this request's state"),
         ({"vp_token": "not json", "state": state}, "vp_token is not JSON"),
+        ({"vp_token": "[" * 100_000 + "]" * 100_000, "state": state}, "nested too deeply"),
         ({"vp_token": '{"other": [{}]}', "state": state}, "queries this request did not make: other"),
         ({"vp_token": '{"microcredentials": []}', "state": state}, "must be a non-empty array"),
         ({"vp_token": '{"microcredentials": [1]}', "state": state}, "a JSON object or a JWT string"),
