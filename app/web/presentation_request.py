@@ -96,7 +96,7 @@ def _waiting_page(runtime: Runtime, request: PresentationRequest, viewer: str, p
         request, response_reference(viewer), public_url=runtime.settings.public_url, service_name=SERVICE_NAME
     )
     link = request_link(parameters)
-    png = base64.b64encode(qr_png(link, box_size=4)).decode("ascii")
+    png = base64.b64encode(qr_png(link, box_size=4, on_screen=True)).decode("ascii")
     return render_page(
         "request_waiting.html",
         page,
