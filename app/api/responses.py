@@ -24,6 +24,17 @@ class ErrorOut(BaseModel):
     errors: list[FieldError] | None = Field(default=None, description="For invalid input: each field and why")
 
 
+_DESCRIPTION_SAFE = {ord('"'): "'", ord("\\"): "/"}
+
+
+def oauth_error(code: str, detail: str, status: int = 400, headers: dict[str, str] | None = None) -> JSONResponse:
+    """An OAuth 2.0 error response (RFC 6749 §5.2): ``error_description`` kept to the ASCII the specification allows
+    (no double quote or backslash; other characters become ``?``), never cached."""
+    description = detail.translate(_DESCRIPTION_SAFE).encode("ascii", "replace").decode("ascii")
+    body = {"error": code, "error_description": description}
+    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"} | (headers or {}))
+
+
 class OAuthErrorOut(BaseModel):
     error: str = Field(description="invalid_request, invalid_grant, invalid_token, invalid_proof, ...")
     error_description: str

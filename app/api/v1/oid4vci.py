@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import RuntimeDep
-from app.api.responses import OAUTH_ERRORS, json_errors
+from app.api.responses import OAUTH_ERRORS, json_errors, oauth_error
 from app.errors import NotFound
 from app.issuers.branding import CollegeBranding, branding_by_id
 from app.issuers.service import signer_for
@@ -48,18 +48,13 @@ router = APIRouter(tags=["OpenID4VCI"])
 T = TypeVar("T")
 NO_STORE = {"Cache-Control": "no-store"}
 METADATA_CACHE = {"Cache-Control": "public, max-age=300"}
-_DESCRIPTION_SAFE = {ord('"'): "'", ord("\\"): "/"}
 
 
 def protocol_error(error: ProtocolError) -> JSONResponse:
-    """The wire form of a protocol error; error_description keeps to the ASCII the specifications allow."""
-    description = error.detail.translate(_DESCRIPTION_SAFE).encode("ascii", "replace").decode("ascii")
-    headers = dict(NO_STORE)
-    status = 400
+    """The wire form of a protocol error: 400, or 401 for ``invalid_token``."""
     if error.code == "invalid_token":
-        status = 401
-        headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
-    return JSONResponse({"error": error.code, "error_description": description}, status_code=status, headers=headers)
+        return oauth_error(error.code, error.detail, 401, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return oauth_error(error.code, error.detail)
 
 
 def committed(runtime: Runtime, work: Callable[[Session], T]) -> T | ProtocolError:

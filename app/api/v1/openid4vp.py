@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import RuntimeDep
-from app.api.responses import OAuthErrorOut
+from app.api.responses import OAuthErrorOut, oauth_error
 from app.runtime import Runtime
 from app.wallet.openid4vp import RESPONSE_PATH, ResponseRefused, receive_response
 
@@ -24,11 +24,6 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
     400: {"model": OAuthErrorOut, "description": "A response this request does not take (invalid_request)"},
     404: {"model": OAuthErrorOut, "description": "No request at this response URI"},
 }
-
-
-def _refused(error: ResponseRefused) -> JSONResponse:
-    body = {"error": error.code, "error_description": error.detail}
-    return JSONResponse(body, status_code=error.status, headers=NO_STORE)
 
 
 def _take(runtime: Runtime, reference: str, form: dict[str, str]) -> ResponseRefused | None:
@@ -64,5 +59,5 @@ async def wallet_response(
     form = {name: value for name, value in given.items() if value is not None}
     refused = await run_in_threadpool(_take, runtime, reference, form)
     if refused is not None:
-        return _refused(refused)
+        return oauth_error(refused.code, refused.detail, refused.status)
     return JSONResponse({"redirect_uri": runtime.settings.public_url + SENT_PATH}, headers=NO_STORE)
