@@ -68,9 +68,17 @@ class PresentationReport:
     domain: str | None = None
 
     @property
+    def verified_credentials(self) -> int:
+        """How many credentials count as verified here: the holder verified, the credential verified, and it is the
+        holder's."""
+        if not self.holder.verified:
+            return 0
+        return sum(1 for c in self.credentials if c.report.verified and c.subject_is_holder)
+
+    @property
     def verified(self) -> bool:
         """The holder's proof and every credential verified, and every credential is the holder's."""
-        return self.holder.verified and all(c.report.verified and c.subject_is_holder for c in self.credentials)
+        return self.holder.verified and self.verified_credentials == len(self.credentials)
 
     def to_dict(self) -> dict[str, Any]:
         holder = self.holder

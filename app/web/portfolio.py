@@ -23,14 +23,11 @@ from app.wallet.portfolio_layout import arrange
 from app.web.language import LanguageChoice, LanguageDep, localized
 from app.web.presenter import HEADLINES, credential_view
 from app.web.qr import qr_svg
-from app.web.render import PageLanguage, render_not_found, render_page
+from app.web.render import UNLISTED_PAGE_HEADERS, PageLanguage, render_not_found, render_page
 from app.web.view import CredentialView
 
 router = APIRouter(tags=["portfolio pages"])
 
-# Verified on every view (never cached); shared on purpose, but never with search engines, and the token never
-# leaks in a Referer header.
-HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
 _LINKS = ("verify_url", "json_url", "report_url", "qr_svg_url", "pdf_url")
 
 
@@ -77,7 +74,7 @@ def _html(session: Session, runtime: Runtime, portfolio: Portfolio, page: PageLa
 
 def _gone(status: int, choice: LanguageChoice, page: PageLanguage) -> Response:
     html = render_page("portfolio_withdrawn.html", page) if status == 410 else render_not_found(page=page)
-    return localized(HTMLResponse(html, status_code=status, headers=HEADERS), choice, page)
+    return localized(HTMLResponse(html, status_code=status, headers=UNLISTED_PAGE_HEADERS), choice, page)
 
 
 @router.get(
@@ -95,12 +92,13 @@ def portfolio_page(token: str, session: SessionDep, runtime: RuntimeDep, choice:
     page = choice.page(college_language(session, portfolio.issuer_id))
     if portfolio.withdrawn_at is not None:
         return _gone(410, choice, page)
-    return localized(HTMLResponse(_html(session, runtime, portfolio, page), headers=HEADERS), choice, page)
+    html = _html(session, runtime, portfolio, page)
+    return localized(HTMLResponse(html, headers=UNLISTED_PAGE_HEADERS), choice, page)
 
 
 @router.get("/p/{token}/qr.svg", response_class=SvgResponse, summary="QR code of a portfolio link (SVG)")
 def portfolio_qr(token: str, session: SessionDep, runtime: RuntimeDep) -> Response:
     portfolio = find_portfolio(session, token)  # NotFound: 404
     if portfolio.withdrawn_at is not None:
-        return Response(status_code=410, headers=HEADERS)
-    return SvgResponse(qr_svg(portfolio_url(runtime.settings.public_url, token)), headers=HEADERS)
+        return Response(status_code=410, headers=UNLISTED_PAGE_HEADERS)
+    return SvgResponse(qr_svg(portfolio_url(runtime.settings.public_url, token)), headers=UNLISTED_PAGE_HEADERS)

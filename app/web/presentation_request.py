@@ -37,12 +37,10 @@ from app.wallet.openid4vp import (
 from app.web.language import LanguageChoice, LanguageDep, localized
 from app.web.presentation_presenter import presentation_view
 from app.web.qr import qr_png
-from app.web.render import PageLanguage, render_not_found, render_page
+from app.web.render import UNLISTED_PAGE_HEADERS, PageLanguage, render_not_found, render_page
 
 router = APIRouter(tags=["employer pages"])
 
-# The page shows a learner's credentials once answered: never cached, never indexed, its address never in a Referer.
-HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
 # The waiting page may run its one script (same origin, no inline code) and ask for its state.
 WAITING_POLICY = (
     "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -69,12 +67,7 @@ def _answer_page(
     ]
     views = [presentation_view(report, page.code) for report in reports]
     total = sum(len(report.credentials) for report in reports)
-    verified = sum(
-        1
-        for report in reports
-        for item in report.credentials
-        if report.holder.verified and item.report.verified and item.subject_is_holder
-    )
+    verified = sum(report.verified_credentials for report in reports)
     return render_page(
         "request_answer.html",
         page,
@@ -112,7 +105,7 @@ def _waiting_page(runtime: Runtime, request: PresentationRequest, viewer: str, p
 def _page(
     html: str, choice: LanguageChoice, page: PageLanguage, *, status: int = 200, policy: str | None = None
 ) -> Response:
-    headers = HEADERS | ({"Content-Security-Policy": policy} if policy else {})
+    headers = UNLISTED_PAGE_HEADERS | ({"Content-Security-Policy": policy} if policy else {})
     return localized(HTMLResponse(html, status_code=status, headers=headers), choice, page)
 
 
@@ -138,7 +131,7 @@ def make_request(
         html = render_page("request_start.html", page, max_length=MAX_REQUESTER_LENGTH, error=error, requester=name)
         return _page(html, choice, page, status=422)
     new = create_request(session, requester=name or None, now=runtime.clock())
-    return RedirectResponse(f"/request/{new.viewer}?lang={page.code}", status_code=303, headers=HEADERS)
+    return RedirectResponse(f"/request/{new.viewer}?lang={page.code}", status_code=303, headers=UNLISTED_PAGE_HEADERS)
 
 
 @router.get("/request/sent", response_class=HTMLResponse, summary="Where the wallet sends the learner after answering")
@@ -177,4 +170,4 @@ def request_state(viewer: str, session: SessionDep, runtime: RuntimeDep) -> JSON
     now = runtime.clock()
     request = find_by_viewer(session, viewer, now)  # NotFound: 404
     state = "answered" if request.answered_at is not None else "expired" if is_expired(request, now) else "waiting"
-    return JSONResponse({"state": state}, headers=HEADERS)
+    return JSONResponse({"state": state}, headers=UNLISTED_PAGE_HEADERS)

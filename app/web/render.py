@@ -16,6 +16,13 @@ from app.web.view import CredentialView, PresentationView, outcome_style, verdic
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
+# Pages shared by a secret address (a portfolio, an employer's request): never cached, never indexed, and the
+# address never leaks in a Referer header.
+UNLISTED_PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+}
 
 
 def is_web_url(value: str | None) -> bool:
