@@ -10,8 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, utcnow
 
-# The console's, the portfolios' and the employers' requests' rows live in modules of their own; importing them
-# here registers them.
+# The console's, the portfolios', the employers' requests' and the verification generation's rows live in modules
+# of their own; importing them here registers them.
 from app.db.portfolio import Portfolio, PortfolioItem  # noqa: F401
 from app.db.presentation_requests import PresentationRequest  # noqa: F401
 from app.db.staff import (  # noqa: F401
@@ -22,6 +22,7 @@ from app.db.staff import (  # noqa: F401
     StaffMember,
     StaffSession,
 )
+from app.db.verification_generation import VerificationGeneration  # noqa: F401
 
 
 class Issuer(Base):
