@@ -43,8 +43,8 @@ from app.outbound import OutboundClient
 from app.runtime import Runtime, utc_now
 from app.web import apidocs, claim, home, learner, pages, portfolio, presentation_request
 from app.web import catalogue as catalogue_page
-from app.web.page_cache import RenderedPages
 from app.web.render import STATIC
+from app.web.verified_pages import VerifiedPages
 
 DESCRIPTION = """Issue Open Badges 3.0 credentials signed with W3C Data Integrity `eddsa-rdfc-2022`.
 
@@ -77,7 +77,6 @@ def create_app(
         title="vetcred", version=__version__, description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None
     )
     app.state.runtime = runtime
-    app.state.pages = RenderedPages()
     # The verification pages first: every QR-code scan lands there, and routes are matched in order.
     app.include_router(pages.router, responses=json_errors(400, 404, 410, 413, 422, 429, 503))
     for router in (
@@ -126,4 +125,7 @@ def create_app(
         storage=settings.rate_limit_storage,
     )
     app.add_middleware(SecurityHeaders, hsts=settings.public_url.startswith("https://"))
+    # Outermost: an unchanged verification page is served again before any other layer runs (what it keeps includes
+    # the headers the layers inside added).
+    app.add_middleware(VerifiedPages, runtime=runtime)
     return app

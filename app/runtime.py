@@ -19,6 +19,7 @@ from app.config import Settings
 from app.credentials.microcredential_issuance import IssuanceContext
 from app.db.models import Credential, Issuer
 from app.db.session import make_engine, make_session_factory
+from app.db.verification_generation import GenerationReader
 from app.errors import ConfigurationError, FetchError, NotFound
 from app.issuers.master_key import open_master_key
 from app.issuers.seals import college_by_seal_certificate
@@ -34,9 +35,9 @@ from app.proofs.tsa_client import HttpTimeStamper, Stamper
 from app.staff.invitations import IssuedInvitation, invitation_url
 from app.status.service import Publisher, published_list_text
 from app.trust.crl_fetch import MAX_CRL_BYTES, CrlFetcher
-from app.trust.eu_trusted_lists import TrustedListStore, trusted_list_store
+from app.trust.eu_trusted_lists import TrustedLists, TrustedListStore, trusted_list_store
 from app.trust.identity import THIS_SERVICE_SOURCE, IssuerDirectory
-from app.trust.registries import RegistrySource, TrustRegistries, parse_definitions, read_location
+from app.trust.registries import Registry, RegistrySource, TrustRegistries, parse_definitions, read_location
 from app.verification.cache import Memo, MustCompute, VerificationCache
 from app.verification.pipeline import verify_credential
 from app.verification.presentations import PresentationReport, verify_presentation
@@ -47,6 +48,10 @@ from app.verification.status import StatusListFetcher
 from app.wallet.delivery import new_claim_link
 
 logger = logging.getLogger(__name__)
+
+# The trust sources as they are in memory: each registry with its last load error, then the EU trusted lists; None
+# while one is due for reloading (a verification then reads them anew).
+TrustState = tuple[tuple[tuple[Registry | None, str | None], ...], TrustedLists | None] | None
 
 
 def utc_now() -> datetime:
@@ -62,6 +67,8 @@ class Runtime:
     # The event loop's own reads (verification pages whose slow parts are all reused): one connection that no thread
     # holds, so the loop never waits for the pool (threads release theirs only once the loop runs again).
     loop_engine: Engine
+    # The verification generation, read on its own for each page served again (app/web/verified_pages.py).
+    generation: GenerationReader
     master_key: MasterKey
     loader: DocumentLoader
     clock: Callable[[], datetime]
@@ -99,6 +106,7 @@ class Runtime:
             engine=engine,
             session_factory=session_factory,
             loop_engine=make_engine(settings.database_url, connections=1),
+            generation=GenerationReader(settings.database_url),
             writer_factory=make_session_factory(engine, writes=True),
             master_key=master_key,
             loader=default_loader(),
@@ -224,6 +232,14 @@ class Runtime:
             memo=memo,
         )
 
+    def trust_state(self, now: datetime) -> TrustState:
+        """What the trust sources hold now, to tell later whether a verification made from them still stands (equal
+        states: the same objects, or equal ones reloaded)."""
+        if self.registries.due(now) or (self.trusted_lists and self.trusted_lists.due()):
+            return None
+        registries = tuple((source.registry, source.error) for source in self.registries.sources)
+        return registries, self.trusted_lists.current() if self.trusted_lists else None
+
     def verify_presentation(
         self,
         document: Any,
@@ -287,6 +303,7 @@ class Runtime:
     def close(self) -> None:
         self.engine.dispose()
         self.loop_engine.dispose()
+        self.generation.close()
         self.outbound.close()
 
 

@@ -1,11 +1,14 @@
 """Verification-page throughput and latency under concurrent load: wrk against uvicorn on loopback.
 
 Starts `vetcred serve` on a fresh SQLite database in a temporary directory, issues one credential through the
-API, then loads GET /v/{token} (HTML; every view verifies: proofs reused while their inputs are unchanged, the status
-and validity period live), after a warm-up run. Needs `wrk` (Debian package wrk). Run by hand:
-python bench/verify_page.py [--seconds 15] [--connections 16] [--workers 1] [--warmup 3] [--floor]; BENCH_LOOP passes
-uvicorn options (default: --loop asyncio, as `vetcred serve` runs). ``--floor`` loads bench/asgi_floor.py instead, a
-bare ASGI app with a fixed page: the most any page can serve here with the same server, loop and load.
+API, then loads GET /v/{token} (HTML; every view verifies: an unchanged page is served again after one read of the
+verification generation, a changed one is verified afresh with the proofs reused while their inputs are unchanged),
+after a warm-up run. Needs `wrk` (Debian package wrk). Run by hand:
+python bench/verify_page.py [--seconds 15] [--connections 16] [--workers 1] [--warmup 3] [--floor] [--revoke-every S];
+BENCH_LOOP passes uvicorn options (default: --loop asyncio, as `vetcred serve` runs). ``--floor`` loads
+bench/asgi_floor.py instead, a bare ASGI app with a fixed page: the most any page can serve here with the same server,
+loop and load. ``--revoke-every S`` revokes another credential of the same college every S seconds during the run
+(each revocation re-signs the status list the page reads, so every worker makes the page afresh after it).
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -72,7 +77,8 @@ def _start_server(workdir: Path, port: int, workers: int, log: IO[bytes], *, flo
     raise SystemExit("the server did not start")
 
 
-def _issue(base: str) -> str:
+def _issue(base: str, others: int) -> tuple[str, list[_Revocation]]:
+    """The verification link of one credential, and how to revoke each of ``others`` more of the same college."""
     admin = {"Authorization": f"Bearer {TOKEN}"}
     issuer = httpx.post(f"{base}/api/v1/issuers", json=sample_issuer().model_dump(exclude_none=True), headers=admin)
     headers = {"Authorization": f"Bearer {issuer.json()['apiKey']}"}
@@ -80,8 +86,29 @@ def _issue(base: str) -> str:
         f"{base}/api/v1/achievements", json=sample_achievement().model_dump(exclude_none=True), headers=headers
     ).json()
     request = sample_request(achievement["id"]).model_dump(mode="json", exclude_none=True)
-    credential = httpx.post(f"{base}/api/v1/credentials", json=request, headers=headers, timeout=30).json()
-    return str(credential["verifyUrl"])
+    credentials = [
+        httpx.post(f"{base}/api/v1/credentials", json=request, headers=headers, timeout=30).json()
+        for _ in range(1 + others)
+    ]
+    return str(credentials[0]["verifyUrl"]), [_Revocation(base, c["id"], headers) for c in credentials[1:]]
+
+
+@dataclass(frozen=True)
+class _Revocation:
+    base: str
+    credential_id: str
+    headers: dict[str, str]
+
+    def __call__(self) -> None:
+        url = f"{self.base}/api/v1/credentials/{self.credential_id}/revoke"
+        httpx.post(url, json={"reason": "bench"}, headers=self.headers, timeout=30).raise_for_status()
+
+
+def _revoking(revocations: list[_Revocation], every: float, stop: threading.Event) -> None:
+    for revoke in revocations:
+        if stop.wait(every):
+            return
+        revoke()
 
 
 def main() -> None:
@@ -91,6 +118,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of load before the measured run (0: none)")
     parser.add_argument("--floor", action="store_true", help="a bare ASGI app with a fixed page instead (the floor)")
+    parser.add_argument("--revoke-every", type=float, default=0, help="seconds between revocations of others")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -98,11 +126,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir, open(Path(workdir) / "server.log", "wb") as log:
         server = _start_server(Path(workdir), port, args.workers, log, floor=args.floor)
         try:
-            url = f"http://127.0.0.1:{port}/" if args.floor else _issue(f"http://127.0.0.1:{port}")
+            changes = int(args.seconds / args.revoke_every) if args.revoke_every and not args.floor else 0
+            url, revocations = (
+                (f"http://127.0.0.1:{port}/", []) if args.floor else _issue(f"http://127.0.0.1:{port}", changes)
+            )
             assert "Verified" in httpx.get(url).text
             if args.warmup:  # every worker's first view canonicalizes once; steady state is what is measured
                 _wrk(url, args.connections, args.warmup)
-            result = _wrk(url, args.connections, args.seconds)
+            stop = threading.Event()
+            revoker = threading.Thread(target=_revoking, args=(revocations, args.revoke_every, stop))
+            revoker.start()
+            try:
+                result = _wrk(url, args.connections, args.seconds)
+            finally:
+                stop.set()
+                revoker.join()
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -116,6 +154,8 @@ def main() -> None:
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", result)
     failed = sum(int(n) for n in socket.groups()) if socket else 0
     what = "the floor: a bare ASGI app, a fixed page" if args.floor else "GET /v/{token} (HTML, verified on every view)"
+    if changes:
+        what += f", another credential revoked every {args.revoke_every:g}s"
     print(
         f"{what}, {args.connections} connections, {args.workers} worker(s), "
         f"{args.seconds}s after {args.warmup}s of warm-up ({' '.join(LOOP) or 'uvicorn defaults'}):"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -13,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.deps import RuntimeDep, SessionDep
 from app.api.responses import PdfResponse, PngResponse, SvgResponse, VcJsonResponse, html_errors
 from app.credentials.issuance import PublicCredential, get_by_public_token
+from app.db.verification_generation import read_generation
 from app.errors import InvalidInput, NotFound
 from app.i18n.localizer import localizer
 from app.issuers.branding import confirmed_branding, logo_png
@@ -20,6 +22,7 @@ from app.runtime import Runtime
 from app.verification.cache import MustCompute
 from app.verification.inputs import read_presented
 from app.verification.presentations import is_presentation
+from app.verification.report import Report
 from app.web.language import LanguageChoice, LanguageDep, localized
 from app.web.pdf import certificate_pdf
 from app.web.presentation_presenter import presentation_view
@@ -32,6 +35,7 @@ from app.web.render import (
     render_verification_page,
     render_verify_form,
 )
+from app.web.verified_pages import BASIS, PageBasis, fresh_until
 from app.web.view import CredentialView
 
 router = APIRouter(tags=["verification pages"], include_in_schema=True)
@@ -95,12 +99,16 @@ def qr_code_svg(token: str, session: SessionDep, runtime: RuntimeDep) -> Respons
 
 
 def _view(
-    session: Session, runtime: Runtime, credential: PublicCredential, page: PageLanguage, *, compute: bool = True
+    session: Session,
+    runtime: Runtime,
+    credential: PublicCredential,
+    page: PageLanguage,
+    report: Report | None = None,
 ) -> CredentialView:
-    """Verified afresh, in the page's language; the college's branding only when this service confirms that
-    college signed. Without ``compute``, ``MustCompute`` when a slow part of the verification cannot be reused."""
+    """The credential in the page's language, verified afresh unless ``report`` is that verification; the college's
+    branding only when this service confirms that college signed."""
     document = credential.verifiable
-    report = runtime.verify(document, session, compute=compute, text=credential.text)
+    report = report or runtime.verify(document, session, text=credential.text)
     college = confirmed_branding(session, report.identity, runtime.settings.public_url)
     links = _links(runtime, credential)
     return credential_view(document, report, links=links, language=page.code, college=college)
@@ -128,7 +136,9 @@ def certificate(token: str, session: SessionDep, runtime: RuntimeDep, choice: La
 async def verification_page(token: str, request: Request, runtime: RuntimeDep, choice: LanguageDep) -> Response:
     """Verified on every view, not read from a stored flag. When every slow part of the verification can be reused
     (``Runtime.verify`` without ``compute``: a few indexed reads, no canonicalization, no network) the page is made
-    on the event loop, on its own database connection; otherwise in the thread pool."""
+    on the event loop, on its own database connection; otherwise in the thread pool. Either way it says what it
+    rests on when that is only the database and reused outcomes, so that it can be served again while that holds
+    (app/web/verified_pages.py)."""
     try:
         return _verification_page(token, request, runtime, choice, compute=False)
     except MustCompute:
@@ -139,6 +149,10 @@ def _verification_page(
     token: str, request: Request, runtime: Runtime, choice: LanguageChoice, *, compute: bool
 ) -> Response:
     with runtime.loop_reads() if not compute else runtime.transaction(writes=False) as session:
+        # First, before anything it vouches for is read.
+        generation = read_generation(session.connection())
+        now = runtime.clock()
+        trust = runtime.trust_state(now)
         try:
             credential = _credential(session, token)
         except NotFound:
@@ -148,8 +162,17 @@ def _verification_page(
         if _wants_json(request):
             return VcJsonResponse(credential.verifiable, headers=NO_STORE | {"Vary": "Accept"})
         page = _page(credential, choice)
-        view = _view(session, runtime, credential, page, compute=compute)
-    html = request.app.state.pages.render(credential.public_token, view, page)
+        document = credential.verifiable
+
+        def reusing(moment: datetime) -> Report:
+            return runtime.verify(document, session, compute=False, text=credential.text, now=moment)
+
+        report = runtime.verify(document, session, compute=compute, text=credential.text, now=now)
+        view = _view(session, runtime, credential, page, report)
+        until = fresh_until(report, document, reusing, reused_only=not compute) if trust is not None else None
+    if until is not None:
+        setattr(request.state, BASIS, PageBasis(generation, trust, now, until))
+    html = render_verification_page(view, page)
     return localized(HTMLResponse(html, headers=NO_STORE), choice, page, vary="Accept")
 
 

@@ -152,9 +152,11 @@ def test_the_validity_period_is_checked_against_the_clock_every_time(clocked) ->
 
 def test_the_page_says_when_it_checked_and_what_it_reused(client: TestClient, college) -> None:
     _, headers, achievement_id = college
-    body = issue(client, headers, achievement_id)
+    body, other = issue(client, headers, achievement_id), issue(client, headers, achievement_id)
     first = client.get(_path(body), headers={"Accept": "text/html"}).text
     assert "Checked" in first and "reused" not in first.lower()
+    # Another credential of the list revoked: the page is made again, with the credential's own proof reused.
+    assert client.post(f"/api/v1/credentials/{other['id']}/revoke", json={"reason": "x"}, headers=headers).is_success
     second = client.get(_path(body), headers={"Accept": "text/html"}).text
     assert "Verified" in second and "reused" in second.lower()
 
