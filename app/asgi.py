@@ -8,5 +8,7 @@ from __future__ import annotations
 
 from app.config import Settings
 from app.main import create_app
+from app.runtime import settle_heap
 
 app = create_app(Settings())
+settle_heap()

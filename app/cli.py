@@ -170,6 +170,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from app.bootstrap import ADMIN_TOKEN_FILE, prepare_instance, record_served_url
     from app.main import create_app
+    from app.runtime import settle_heap
 
     settings = _with_options(
         settings, args, listen_host="host", listen_port="port", log_level="log_level", log_format="log_format"
@@ -195,8 +196,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     # The standard library's event loop: uvloop serves faster, but when saturated it leaves some connections unserved
     # for seconds (bench/verify_page.py at 200 connections: p99 7 s with uvloop, 0.4 s without; docs/verification.md).
     # log_config=None: uvicorn's loggers propagate to the handler configure_logging installed.
+    app = create_app(settings)
+    settle_heap()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.listen_host,
         port=settings.listen_port,
         log_config=None,
@@ -233,7 +236,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
     """Runs jobs on PostgreSQL; the database must be migrated (`vetcred migrate`, once per release)."""
     from app.jobs.queue import ProcrastinateQueue
     from app.jobs.worker import run_processes, serve_forever
-    from app.runtime import Runtime
+    from app.runtime import Runtime, settle_heap
 
     settings = _with_options(settings, args, log_level="log_level", log_format="log_format")
     configure_logging(settings.log_level, settings.log_format)
@@ -246,6 +249,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
             print("vetcred: workers need PostgreSQL; on SQLite `vetcred serve` runs the jobs itself", file=sys.stderr)
             return 2
         log.info("vetcred worker %s: taking jobs from %s", os.getpid(), settings.database_url.split("@")[-1])
+        settle_heap()
         return serve_forever(runtime)
     finally:
         runtime.close()
