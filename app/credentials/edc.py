@@ -54,24 +54,16 @@ TYPES = ("VerifiableCredential", "EuropeanDigitalCredential")
 
 
 def build_edc(record: IssuedMicroCredential, *, display_images: Mapping[str, bytes]) -> dict[str, Any]:
-    """The unsigned EDC of ``record``; ``display_images`` holds one PNG page per display language (title language).
+    """The unsigned EDC of ``record``, to read or serialize; ``display_images`` holds one PNG page per display
+    language (title language).
 
     Raises ``InvalidInput`` for a display language without an image or outside the EU official languages, and for
     a related skill whose concept scheme cannot be told from its URI.
     """
-    document = _Builder(record).credential(display_images)
-    # Shared nodes are the same Python objects in several places: hand out a tree without aliases.
-    return _unaliased(document)
-
-
-def _unaliased(value: Any) -> Any:
-    """A copy of a JSON tree in which no dict or list appears twice (what ``copy.deepcopy`` gives for JSON, several
-    times faster: no memo, and strings, numbers and booleans are immutable)."""
-    if isinstance(value, dict):
-        return {key: _unaliased(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_unaliased(item) for item in value]
-    return value
+    # A node named in several roles (an organisation that awards and issues) is the same Python object in each place:
+    # the tree is for reading and serializing, as every caller does (pyld copies what it processes), and copying
+    # it cost a third as much again as building it.
+    return _Builder(record).credential(display_images)
 
 
 def achievement_id(credential_id: str) -> str:
