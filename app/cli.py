@@ -193,8 +193,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         print(f"Admin token: {settings.admin_token}\n  (new; kept in {token_file}, and not printed again)")
     elif not supplied:
         print(f"The admin token is in {token_file}")
-    # The standard library's event loop: uvloop serves faster, but when saturated it leaves some connections unserved
-    # for seconds (bench/verify_page.py at 200 connections: p99 7 s with uvloop, 0.4 s without; docs/verification.md).
+    # The standard library's event loop: uvloop serves faster, but when views cost CPU it leaves some connections
+    # unserved for long (a bare app spending 0.3 ms a request, 200 connections: p99 0.74-0.91 s with uvloop, 56 ms
+    # without; docs/verification.md).
     # log_config=None: uvicorn's loggers propagate to the handler configure_logging installed.
     app = create_app(settings)
     settle_heap()
