@@ -224,7 +224,7 @@ class Runtime:
         ``text``: the stored JSON text ``document`` was parsed from, if it was (it names the document more cheaply).
         ``now``: the clock reading to use (a presentation checks all its credentials at one moment)."""
         now = now or self.clock()
-        if not compute and (self.registries.due(now) or (self.trusted_lists and self.trusted_lists.due())):
+        if not compute and self._trust_due(now):
             raise MustCompute
         directory = self.directory(session, now)
         sources = self._sources(session, compute=compute)
@@ -247,10 +247,14 @@ class Runtime:
     def trust_state(self, now: datetime) -> TrustState:
         """What the trust sources hold now, to tell later whether a verification made from them still stands (equal
         states: the same objects, or equal ones reloaded)."""
-        if self.registries.due(now) or (self.trusted_lists and self.trusted_lists.due()):
+        if self._trust_due(now):
             return None
         registries = tuple((source.registry, source.error) for source in self.registries.sources)
         return registries, self.trusted_lists.current() if self.trusted_lists else None
+
+    def _trust_due(self, now: datetime) -> bool:
+        """Whether a trust registry or the EU trusted lists would be (re)loaded by a verification now."""
+        return self.registries.due(now) or bool(self.trusted_lists and self.trusted_lists.due())
 
     def verify_presentation(
         self,

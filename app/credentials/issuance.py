@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, func, select
@@ -145,8 +146,9 @@ class PublicCredential:
     text: str
     college_language: str | None  # the issuing college's default language for its pages
 
-    @property
+    @cached_property
     def verifiable(self) -> dict[str, Any]:
+        """The document, parsed once (a page verifies it, and may check it again at the end of its span)."""
         document: dict[str, Any] = json.loads(self.text)
         return document
 

@@ -8,12 +8,12 @@ issuing adds (new credentials, new status lists, index allocations) does not mov
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Connection, create_engine, text
+from sqlalchemy import BigInteger, Connection, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
-from app.db.session import normalize_url
+from app.db.session import make_engine
 from app.errors import ConfigurationError
 
 _SQL = "SELECT generation FROM verification_generation WHERE id = 1"
@@ -42,15 +42,7 @@ class GenerationReader:
     For one thread at a time (the event loop's)."""
 
     def __init__(self, database_url: str) -> None:
-        url = normalize_url(database_url)
-        self._engine = create_engine(
-            url,
-            isolation_level="AUTOCOMMIT",
-            pool_size=1,
-            max_overflow=0,
-            pool_reset_on_return=None,
-            connect_args={"check_same_thread": False} if url.startswith("sqlite") else {},
-        )
+        self._engine = make_engine(database_url, connections=1, autocommit=True)
 
     def read(self) -> int | None:
         """The counter now; ``None`` when the database cannot be reached (what needs it then says so itself)."""

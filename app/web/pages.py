@@ -108,7 +108,7 @@ def _view(
     """The credential in the page's language, verified afresh unless ``report`` is that verification; the college's
     branding only when this service confirms that college signed."""
     document = credential.verifiable
-    report = report or runtime.verify(document, session, text=credential.text)
+    report = runtime.verify(document, session, text=credential.text) if report is None else report
     college = confirmed_branding(session, report.identity, runtime.settings.public_url)
     links = _links(runtime, credential)
     return credential_view(document, report, links=links, language=page.code, college=college)
