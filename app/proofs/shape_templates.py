@@ -19,7 +19,9 @@ document goes the reference path - unless each value means for pyld what it mean
   is no prefix term of the contexts in play, unless it starts with ``//``;
 * pyld merges nodes with equal ``@id``s and drops duplicate values of one property, so the IRI slots' values must
   differ from each other and from every other IRI and string of the template, and the literals of one subject and
-  property must stay distinct.
+  property must stay distinct. Where values coincide in the document a template is built from (a college that is
+  both the issuer and the achievement's creator: one id, name and url in two places), those positions are not
+  slots but fixed values: the template serves the documents where they coincide again.
 
 Then the document's dataset is the template's with the values put in (and possibly other blank-node names for
 list nodes, which canonicalization does not see). Canonicalization is RDFC-1.0 as ``BoundedURDNA2015`` does it:
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -293,6 +296,12 @@ def build_template(dataset: Dataset, observed: dict[int, tuple[str, set[str]]], 
     )
 
 
+def _unrepeated(observed: dict[int, tuple[str, set[str]]], strings: list[str]) -> dict[int, tuple[str, set[str]]]:
+    """``observed`` without the positions whose string another observed position holds too (they become fixed)."""
+    counts = Counter(strings[position] for position in observed)
+    return {position: seen for position, seen in observed.items() if counts[strings[position]] == 1}
+
+
 def _is_literal_slot(term: str | int, literal_slots: int) -> bool:
     return type(term) is int and term < literal_slots
 
@@ -348,6 +357,10 @@ class ShapeTemplates:
         dataset = canonical.rdf_dataset(tagged, loader, canonical.SafeProcessor(observe))
         template = build_template(dataset, observed, strings)
         expected = canonical.label(dataset)
+        if template is None or template.canonize(strings) != expected:
+            # Values that coincide (an awarding body that is the issuer: its id, name and url twice) made pyld merge
+            # nodes or drop a duplicate triple. Held as fixed values, they serve documents where they coincide again.
+            template = build_template(dataset, _unrepeated(observed, strings), strings)
         if template is not None and template.canonize(strings) == expected:
             templates = self._templates.setdefault(key, [])
             templates.insert(0, template)
