@@ -40,6 +40,7 @@ def test_values_and_repeated_items_keep_the_shape_while_a_new_key_or_kind_makes_
     new_kind = _copy()
     new_kind["issuanceDate"] = 20270101
     assert len({shape(_edc()), shape(new_key), shape(new_kind)}) == 3
+    assert shape({"evidence": []}) != shape({"evidence": {}})  # an empty list is not an empty object
 
 
 def test_the_first_edc_of_a_shape_is_validated_and_later_ones_only_in_the_sample() -> None:
