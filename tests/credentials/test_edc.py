@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import re
+import uuid
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 from PIL import Image
 
 from app.config import SCHEMAS_DIR
-from app.credentials.edc import achievement_id, build_edc
+from app.credentials.edc import achievement_id, build_edc, name_based_uuid
 from app.credentials.edc_display import render_display_images
 from app.credentials.edc_profiles import ACCREDITATION, GENERIC, MANDATED, SHAPE_FILES
 from app.credentials.edc_shacl import validate_edc
@@ -458,3 +459,9 @@ def test_display_images_are_small_a4_pngs() -> None:
         with Image.open(io.BytesIO(png)) as image:
             assert image.format == "PNG" and image.size == (1240, 877)
         assert len(png) < 60_000
+
+
+@pytest.mark.parametrize("name", ["", "learningAchievement/", "organisation/Noorderpoort", "concept/Zoë ß 学", "x" * 9])
+def test_node_ids_are_rfc_4122_name_based_uuids(name: str) -> None:
+    namespace = uuid.UUID("6f1c2b7e-9a0d-4e3b-8c5f-1d2e3f4a5b6c")
+    assert name_based_uuid(namespace.bytes, name) == str(uuid.uuid5(namespace, name))
