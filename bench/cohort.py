@@ -1,5 +1,10 @@
 """Bulk issuance: a cohort job's wall time and rows/s (each row: OB 3.0 signed + EDC imaged and sealed + claim link).
 
+It also measures Digital Bazaar's jsonld.js signing one OB 3.0 credential on one core (bench/sign.py, before the
+cohort, on the same machine) and prints the cohort's rows/s against that rate: each row is far more than one
+signature (an EDC imaged, SHACL-checked and sealed, rows stored), so the ratio says how many jsonld.js cores a
+cohort would need just for its OB 3.0 proofs to keep up. Needs ``npm ci --prefix tests/interop/js``; --no-js skips it.
+
 On PostgreSQL the bench starts `vetcred worker --processes N` itself (N: --processes, default the cores) and times
 the job from the moment it is queued until it is completed; with --sqlite the in-process worker issues (one core).
 The PostgreSQL database (--database, else VETCRED_DATABASE_URL) is EMPTIED first: give it one of its own.
@@ -19,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from sign import jsonld_js_sign_rate  # bench/sign.py, beside this script
 from sqlalchemy import create_engine, text
 
 from app.achievements.microcredentials import create_spec
@@ -40,10 +46,12 @@ def main() -> None:
     parser.add_argument("--database", default=os.environ.get("VETCRED_DATABASE_URL"), help="PostgreSQL (emptied)")
     parser.add_argument("--rows", type=int, help="default: 10,000 on PostgreSQL, 1,000 on SQLite")
     parser.add_argument("--processes", type=int, default=usable_cores(), help="worker processes (PostgreSQL)")
+    parser.add_argument("--no-js", action="store_true", help="skip the jsonld.js signing rate")
     args = parser.parse_args()
     if not args.sqlite and not args.database:
         parser.error("give --database postgresql://... (emptied first), or --sqlite")
     args.rows = args.rows or (1000 if args.sqlite else 10_000)
+    js_rate = None if args.no_js else jsonld_js_sign_rate()
     with tempfile.TemporaryDirectory() as workdir:
         url = f"sqlite:///{workdir}/bench.db" if args.sqlite else args.database
         if not args.sqlite:
@@ -126,6 +134,11 @@ def main() -> None:
         f"  {elapsed:.1f} s wall   {done.issued / elapsed:.1f} micro-credentials/s "
         f"({done.issued / elapsed / cores:.1f} per core; OB 3.0 + sealed EDC + claim link)"
     )
+    if js_rate is not None:
+        print(
+            f"  jsonld.js signs {js_rate:.1f} OB 3.0 credentials/s on one core: the cohort issues "
+            f"x{done.issued / elapsed / js_rate:.2f} that rate, x{done.issued / elapsed / cores / js_rate:.2f} per core"
+        )
     print(
         f"  {cpu:.1f} CPU s   {1000 * cpu / done.issued:.1f} ms CPU per row = {done.issued / cpu:.1f} rows/s per "
         "core that issues alone (the figure that holds on a machine shared with other work)"

@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -102,19 +103,57 @@ def _timed(operation: Operation, n: int) -> list[float]:
     return seconds
 
 
+@dataclass(frozen=True)
+class _Bench:
+    """The bench's credential and its signing key, the same for every implementation."""
+
+    unsigned: dict[str, Any]
+    signer: Ed25519Signer
+    resolved: ResolvedKey
+    did: str
+    multibase: str
+
+
+def _bench() -> _Bench:
+    private_key = Ed25519PrivateKey.from_private_bytes(SEED)
+    multibase = encode_public_key(public_key_bytes(private_key))
+    did = did_web(PUBLIC_URL, "bench")
+    method = f"{did}#{multibase}"
+    resolved = ResolvedKey(id=method, controller=did, public_key=private_key.public_key())
+    return _Bench(_credential(did), Ed25519Signer(private_key, method), resolved, did, multibase)
+
+
+def _jsonld_js(bench: _Bench) -> _JsonLdJs:
+    return _JsonLdJs(
+        {
+            "contexts": {url: str(CONTEXTS_DIR / file) for url, file in SHIPPED_CONTEXTS.items()},
+            "documents": {bench.did: did_document(bench.did, bench.multibase, bench.multibase)},
+            "seed": SEED.hex(),
+            "verificationMethod": bench.signer.verification_method,
+            "credential": bench.unsigned,
+        }
+    )
+
+
+def jsonld_js_sign_rate(rounds: int = 5, n: int = 20) -> float:
+    """Signatures per second of Digital Bazaar's jsonld.js stack on one core (the median of ``rounds``): the
+    reference other benches state their figures against."""
+    node = _jsonld_js(_bench())
+    try:
+        node.run("sign", 3)
+        return statistics.median(n / sum(node.run("sign", n)) for _ in range(rounds))
+    finally:
+        node.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (figures are their medians)")
     parser.add_argument("-n", type=int, default=40, help="operations per implementation and round")
     args = parser.parse_args()
 
-    private_key = Ed25519PrivateKey.from_private_bytes(SEED)
-    multibase = encode_public_key(public_key_bytes(private_key))
-    did = did_web(PUBLIC_URL, "bench")
-    method = f"{did}#{multibase}"
-    signer = Ed25519Signer(private_key, method)
-    resolved = ResolvedKey(id=method, controller=did, public_key=private_key.public_key())
-    unsigned = _credential(did)
+    bench = _bench()
+    unsigned, signer, resolved = bench.unsigned, bench.signer, bench.resolved
     loaders = {"vetcred": DocumentLoader(), "pyld": DocumentLoader(shape_templates=False)}
 
     def sign_with(loader: DocumentLoader) -> dict[str, Any]:
@@ -138,15 +177,7 @@ def main() -> None:
         "jsonschema-rs (vetcred)": lambda: check_achievement_credential(signed["vetcred"]),
         "jsonschema (Python)": lambda: list(python_schema.iter_errors(signed["vetcred"])),
     }
-    node = _JsonLdJs(
-        {
-            "contexts": {url: str(CONTEXTS_DIR / file) for url, file in SHIPPED_CONTEXTS.items()},
-            "documents": {did: did_document(did, multibase, multibase)},
-            "seed": SEED.hex(),
-            "verificationMethod": method,
-            "credential": unsigned,
-        }
-    )
+    node = _jsonld_js(bench)
     rates: dict[tuple[str, str], list[float]] = {}
     try:
         for op in ("sign", "verify"):  # warm every cache and JIT once
