@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any, ClassVar
 
+import orjson
 from sqlalchemy import JSON, DateTime, Dialect, MetaData, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
@@ -32,8 +34,14 @@ class SerializedDocument(dict[str, Any]):
 
 
 def json_serializer(value: Any) -> str:
-    """The engines' JSON serializer: a ``SerializedDocument``'s own text, else ``json.dumps`` (SQLAlchemy's default)."""
-    return value.text if isinstance(value, SerializedDocument) else json.dumps(value)
+    """The engines' JSON serializer: a ``SerializedDocument``'s own text, else orjson's (what it refuses, such as a
+    lone surrogate in a wallet's document, as ``json.dumps`` writes it)."""
+    if isinstance(value, SerializedDocument):
+        return value.text
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value)
 
 
 def utcnow() -> datetime:
@@ -62,5 +70,5 @@ class Base(DeclarativeBase):
     # Every server default has a Python default beside it, so an INSERT has nothing to read back. Left to "auto",
     # the ORM asks for RETURNING on tables with server defaults, and SQLAlchemy then turns a cohort chunk's inserts
     # into one statement of thousands of parameters that psycopg parses afresh each time (a third of the flush's CPU).
-    __mapper_args__: ClassVar[dict[str, Any]] = {"eager_defaults": False}
+    __mapper_args__ = MappingProxyType({"eager_defaults": False})
     type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JsonDocument, datetime: UtcDateTime}

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from app.db.base import json_serializer
 from tests.factories import assessment_row, make_issuer, make_microcredential
 
 
@@ -28,3 +29,11 @@ def test_the_edc_row_stores_the_sealed_payload_text_as_its_document(client: Test
     credential_id = next(c["id"] for c in issued.json()["credentials"] if c["format"] == "edc")
     read = client.get(f"/api/v1/credentials/{credential_id}", headers=headers).json()
     assert read["credential"] == json.loads(payload)
+
+
+def test_json_columns_take_what_json_takes() -> None:
+    """orjson writes the columns' JSON; what it refuses (a lone surrogate, as a wallet's document may hold) is
+    written as ``json.dumps`` writes it, and keys that are not strings become strings, as with ``json``."""
+    odd = {"name": "A\ud800b", 7: ["x"], "n": 1.5}
+    assert json.loads(json_serializer(odd)) == json.loads(json.dumps(odd))
+    assert json.loads(json_serializer({"name": "Zoë", "credits": 3.0})) == {"name": "Zoë", "credits": 3.0}
