@@ -26,7 +26,6 @@ from app.credentials.ob3_microcredential import build_ob3_microcredential
 from app.credentials.shacl_policy import check_edc
 from app.credentials.validate import check_achievement_credential
 from app.db import models as db
-from app.db.base import SerializedDocument
 from app.issuers.sealer import sealer_of
 from app.issuers.seals import seal_for
 from app.issuers.service import signer_for
@@ -141,8 +140,6 @@ def sign_and_seal(
         stamper=context.stamper,
         revocation=context.revocation,
     )
-    # The EDC row stores the payload's text as its document: serialized once.
-    edc = SerializedDocument(edc, payload)
     return SealedDocuments(ob3=signed, edc=edc, sealed=orjson.dumps(sealed).decode())
 
 
@@ -181,13 +178,8 @@ def store_pair(
         public_token=secrets.token_urlsafe(32),
         **common,
     )
-    edc_row = db.Credential(
-        id=str(uuid.uuid4()),
-        format="edc",
-        document=documents.edc,
-        public_token=secrets.token_urlsafe(32),
-        sealed=documents.sealed,
-        **common,
+    edc_row = db.Credential.sealed_edc(
+        documents.edc, documents.sealed, id=str(uuid.uuid4()), public_token=secrets.token_urlsafe(32), **common
     )
     session.add_all([ob3, edc_row])
     return IssuedPair(ob3=ob3, edc=edc_row, self_issued_seal=sealing.self_issued)

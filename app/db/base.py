@@ -24,20 +24,9 @@ NAMING_CONVENTION = {
 JsonDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
-class SerializedDocument(dict[str, Any]):
-    """A JSON document that also carries the JSON text it was written as: stored as that text, not serialized
-    again (an EDC's tens of kilobytes are serialized once, for its seal, rather than twice). It reads as the dict."""
-
-    def __init__(self, document: dict[str, Any], text: str) -> None:
-        super().__init__(document)
-        self.text = text
-
-
 def json_serializer(value: Any) -> str:
-    """The engines' JSON serializer: a ``SerializedDocument``'s own text, else orjson's (what it refuses, such as a
-    lone surrogate in a wallet's document, as ``json.dumps`` writes it)."""
-    if isinstance(value, SerializedDocument):
-        return value.text
+    """The engines' JSON serializer: orjson's text, or for what orjson refuses (such as a lone surrogate in a wallet's
+    document) what ``json.dumps`` writes."""
     try:
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
     except orjson.JSONEncodeError:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db.base import Base, utcnow
+from app.db.base import Base, JsonDocument, utcnow
 
 # The console's, the portfolios', the employers' requests' and the verification generation's rows live in modules
 # of their own; importing them here registers them.
@@ -129,7 +130,9 @@ class Credential(Base):
     # A larger (stacked) credential: the credentials of its parts.
     part_ids: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     recipient_name: Mapped[str] = mapped_column(String(255))
-    document: Mapped[dict[str, Any]]
+    # The credential's JSON; JSON null for an EDC sealed since December 2026, whose JSON is its seal's payload and
+    # is stored there only (read ``document``, which knows where to look).
+    stored_document: Mapped[dict[str, Any] | None] = mapped_column("document", JsonDocument, nullable=False)
     idempotency_key: Mapped[str | None] = mapped_column(String(255), default=None)
     # SHA-256 of the request that used the key: the same key with a different request is refused, not answered.
     idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
@@ -145,6 +148,33 @@ class Credential(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     __table_args__ = (UniqueConstraint("issuer_id", "idempotency_key"),)
+
+    @classmethod
+    def sealed_edc(cls, document: dict[str, Any], sealed: str, **columns: Any) -> Credential:
+        """An EDC row whose JSON (``document``) is stored once, as the payload of ``sealed``: some 60 kB less to
+        write, parse into JSONB and compress for each EDC (a cohort's PostgreSQL spent a third of its time there)."""
+        row = cls(format="edc", stored_document=None, sealed=sealed, **columns)
+        row.__dict__[_PAYLOAD] = document
+        return row
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The credential as issued: the stored JSON, or an EDC's seal payload (parsed once per row object)."""
+        if self.stored_document is not None:
+            return self.stored_document
+        payload: dict[str, Any] | None = self.__dict__.get(_PAYLOAD)
+        if payload is None:
+            if self.sealed is None:
+                raise ValueError(f"credential {self.id} has neither a document nor a seal")
+            payload = self.__dict__[_PAYLOAD] = json.loads(json.loads(self.sealed)["payload"])
+        return payload
+
+    @document.setter
+    def document(self, value: dict[str, Any]) -> None:
+        self.stored_document = value
+
+
+_PAYLOAD = "_sealed_payload"  # where a row object keeps its parsed seal payload (not a column)
 
 
 class StatusList(Base):
