@@ -130,7 +130,7 @@ class Credential(Base):
     # A larger (stacked) credential: the credentials of its parts.
     part_ids: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     recipient_name: Mapped[str] = mapped_column(String(255))
-    # The credential's JSON; JSON null for an EDC sealed since December 2026, whose JSON is its seal's payload and
+    # The credential's JSON; JSON null for an EDC (earlier versions kept a copy), whose JSON is its seal's payload and
     # is stored there only (read ``document``, which knows where to look).
     stored_document: Mapped[dict[str, Any] | None] = mapped_column("document", JsonDocument, nullable=False)
     idempotency_key: Mapped[str | None] = mapped_column(String(255), default=None)
