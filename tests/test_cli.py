@@ -265,3 +265,20 @@ def test_cohort_upload_follows_the_job_and_writes_its_result(
     assert code == 0, capsys.readouterr()
     assert "completed: 3 issued" in capsys.readouterr().out
     assert out.read_text().count("/claim/") == 3 and out.stat().st_mode & 0o077 == 0
+
+
+def test_cohort_upload_says_what_is_wrong_with_the_file_or_the_server(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def upload(file: Path, url: str = "http://127.0.0.1:9") -> str:
+        code = main(["cohort", "upload", str(file), "--spec", "s", "--url", url, "--api-key", "vck_x"])
+        assert code == 2
+        return capsys.readouterr().err
+
+    assert upload(tmp_path / "missing.csv").startswith(f"vetcred: cannot read {tmp_path / 'missing.csv'}")
+    broken = tmp_path / "cohort.json"
+    broken.write_text('[{"givenName": ')
+    assert f"vetcred: {broken} is not a CSV file (by its name) nor JSON" in upload(broken)
+    rows = tmp_path / "cohort.csv"
+    rows.write_text("givenName,familyName\nNoa,Jansen\n")
+    assert "vetcred: cannot reach vetcred at http://127.0.0.1:9 (ConnectError): is it running?" in upload(rows)

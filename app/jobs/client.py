@@ -16,15 +16,14 @@ def upload_cohort(base_url: str, api_key: str, spec_id: str, file: Path, result:
     """Uploads ``file`` (CSV, or JSON: a list of rows or ``{"rows": [...]}``), shows progress until the job ends,
     writes its result (CSV or JSON by ``result``'s suffix; it holds claim links: keep it safe); returns the job."""
     headers = {"Authorization": f"Bearer {api_key}"}
-    if file.suffix.lower() == ".csv":
-        body, content_type = file.read_bytes(), "text/csv"
-    else:
-        rows = json.loads(file.read_text(encoding="utf-8"))
-        body, content_type = json.dumps(rows if isinstance(rows, dict) else {"rows": rows}).encode(), "application/json"
+    body, content_type = _body(file)
     with httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=60) as client:
-        response = client.post(
-            f"/api/v1/microcredentials/{spec_id}/cohort", content=body, headers={"Content-Type": content_type}
-        )
+        try:
+            response = client.post(
+                f"/api/v1/microcredentials/{spec_id}/cohort", content=body, headers={"Content-Type": content_type}
+            )
+        except httpx.HTTPError as error:
+            raise FetchError(f"cannot reach vetcred at {base_url} ({type(error).__name__}): is it running?") from None
         if response.status_code != 202:
             raise InvalidInput(f"the cohort was refused: HTTP {response.status_code} {response.text[:500]}")
         job: dict[str, Any] = response.json()
@@ -35,6 +34,19 @@ def upload_cohort(base_url: str, api_key: str, spec_id: str, file: Path, result:
             result.write_bytes(client.get(f"/api/v1/jobs/{job['id']}/result", params={"format": fmt}).content)
             result.chmod(0o600)
     return job
+
+
+def _body(file: Path) -> tuple[bytes, str]:
+    """The request body and its content type: a CSV file as it is, JSON rows as ``{"rows": [...]}``."""
+    try:
+        if file.suffix.lower() == ".csv":
+            return file.read_bytes(), "text/csv"
+        rows = json.loads(file.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InvalidInput(f"cannot read {file}: {error.strerror or error}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidInput(f"{file} is not a CSV file (by its name) nor JSON: {error}") from None
+    return json.dumps(rows if isinstance(rows, dict) else {"rows": rows}).encode(), "application/json"
 
 
 def _follow(client: httpx.Client, job: dict[str, Any], bar: tqdm[Any]) -> dict[str, Any]:
